@@ -1,0 +1,3 @@
+import { run } from "./start";
+
+run({ seed: false, prettyLogs: false });

@@ -1,0 +1,61 @@
+import type { AddressInfo } from "node:net";
+import { DatabaseLockedError, DatabaseUrlError, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
+import { createApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
+import { createLogger } from "./logger";
+
+export interface StartOptions {
+  /** Load the demo data (idempotent) after migrating: the development server does. */
+  seed: boolean;
+  prettyLogs: boolean;
+}
+
+/** Configures, migrates, listens, and stops cleanly on SIGTERM/SIGINT. */
+export async function startServer(options: StartOptions): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, options.prettyLogs);
+  const database = await openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+  });
+  await migrateDatabase(database);
+  if (options.seed) {
+    const added = await seedDemo(database.db);
+    if (added.events > 0) logger.info(added, "demo data loaded");
+  }
+  const app = createApp({ config, database, logger });
+  await new Promise<void>((resolve, reject) => {
+    app.server.once("error", reject);
+    app.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = app.server.address() as AddressInfo;
+  logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
+
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, "shutting down: finishing in-flight calls");
+    app.close().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+/** Entry points call this: a configuration mistake prints one clear line, not a stack. */
+export function run(options: StartOptions): void {
+  startServer(options).catch((error: unknown) => {
+    if (error instanceof ConfigError || error instanceof DatabaseLockedError || error instanceof DatabaseUrlError) {
+      console.error(`server: ${error.message}`);
+    } else {
+      console.error("server: failed to start", error);
+    }
+    process.exit(1);
+  });
+}

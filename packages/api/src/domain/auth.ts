@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type Database, hashPassword, NO_PASSWORD, SERVICE_ACCOUNT_EMAIL, schema as t, verifyPassword } from "@ticketing/db";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { DomainError } from "./errors";
+import type { Viewer } from "./viewer";
+
+const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface Session {
+  token: string;
+  expiresAt: Date;
+  user: Viewer;
+}
+
+/** Sessions are looked up by the token's SHA-256; the token itself is never stored. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+const viewerColumns = { id: t.users.id, email: t.users.email, name: t.users.name, role: t.users.role };
+
+export async function openSession(db: Database, user: Viewer): Promise<Session> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db.insert(t.sessions).values({ tokenHash: hashToken(token), userId: user.id, expiresAt });
+  return { token, expiresAt, user };
+}
+
+export async function signUp(db: Database, input: { email: string; password: string; name: string }): Promise<Session> {
+  const passwordHash = await hashPassword(input.password);
+  const [user] = await db
+    .insert(t.users)
+    .values({ email: input.email, name: input.name, passwordHash, role: "customer" })
+    .onConflictDoNothing({ target: t.users.email })
+    .returning(viewerColumns);
+  if (!user) throw new DomainError("CONFLICT", `An account for ${input.email} already exists. Sign in instead.`);
+  return openSession(db, user);
+}
+
+// Verifying against a real hash when the email is unknown keeps both answers equally slow,
+// so response time does not reveal which emails have accounts.
+let decoyHash: Promise<string> | undefined;
+
+export async function signIn(db: Database, input: { email: string; password: string }): Promise<Session> {
+  const [row] = await db
+    .select({ ...viewerColumns, passwordHash: t.users.passwordHash })
+    .from(t.users)
+    .where(eq(t.users.email, input.email));
+  decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  const stored = row && row.passwordHash !== NO_PASSWORD ? row.passwordHash : await decoyHash;
+  const matches = await verifyPassword(input.password, stored);
+  if (!row || row.passwordHash === NO_PASSWORD || !matches) {
+    throw new DomainError("UNAUTHORIZED", "Email or password is incorrect.");
+  }
+  const { passwordHash: _, ...user } = row;
+  return openSession(db, user);
+}
+
+export async function signOut(db: Database, token: string): Promise<boolean> {
+  const removed = await db
+    .delete(t.sessions)
+    .where(eq(t.sessions.tokenHash, hashToken(token)))
+    .returning({ tokenHash: t.sessions.tokenHash });
+  return removed.length > 0;
+}
+
+export async function findSessionUser(db: Database, token: string): Promise<Viewer | null> {
+  const [user] = await db
+    .select(viewerColumns)
+    .from(t.sessions)
+    .innerJoin(t.users, eq(t.users.id, t.sessions.userId))
+    .where(and(eq(t.sessions.tokenHash, hashToken(token)), gt(t.sessions.expiresAt, sql`now()`)));
+  return user ?? null;
+}
+
+export async function findServiceAccount(db: Database): Promise<Viewer | null> {
+  const [user] = await db
+    .select(viewerColumns)
+    .from(t.users)
+    .where(and(eq(t.users.email, SERVICE_ACCOUNT_EMAIL), eq(t.users.role, "service")));
+  return user ?? null;
+}
+
+export async function findUser(db: Database, userId: string): Promise<Viewer | null> {
+  const [user] = await db.select(viewerColumns).from(t.users).where(eq(t.users.id, userId));
+  return user ?? null;
+}

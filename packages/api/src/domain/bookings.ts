@@ -1,0 +1,343 @@
+import { randomUUID } from "node:crypto";
+import { type Database, queryRows, schema as t } from "@ticketing/db";
+import { eq, sql } from "drizzle-orm";
+import type { Booking } from "../schemas/bookings";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { DomainError, notFound } from "./errors";
+import { formatInstant, seatLabel } from "./format";
+import { enqueueNotification } from "./notifications";
+
+export const DEFAULT_HOLD_MINUTES = 10;
+const DECLINED_TOKEN = "tok_decline";
+
+type BookingRow = {
+  id: string;
+  user_id: string;
+  status: Booking["status"];
+  total_cents: number;
+  expires_at: Date;
+  created_at: Date;
+  confirmed_at: Date | null;
+  cancelled_at: Date | null;
+  event_id: string;
+  event_name: string;
+  starts_at: Date;
+  venue_name: string;
+  city: string;
+};
+
+const bookingSelect = sql`
+  SELECT b.id, b.user_id, b.status, b.total_cents, b.expires_at, b.created_at, b.confirmed_at, b.cancelled_at,
+         e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city
+  FROM bookings b JOIN events e ON e.id = b.event_id JOIN venues v ON v.id = e.venue_id`;
+
+const asDate = (value: Date | null) => (value === null ? null : new Date(value));
+
+/** Loads bookings with their event and seats; a held booking past its expiry reads as expired. */
+async function hydrate(db: Database, rows: BookingRow[]): Promise<Booking[]> {
+  if (rows.length === 0) return [];
+  const seats = await queryRows<{
+    booking_id: string;
+    seat_id: string;
+    section: string;
+    row: string;
+    number: number;
+    tier: string;
+    price_cents: number;
+  }>(
+    db,
+    sql`SELECT bs.booking_id, bs.seat_id, vs.section, vs.row, vs.number, bs.tier, bs.price_cents
+        FROM booking_seats bs JOIN venue_seats vs ON vs.id = bs.seat_id
+        WHERE bs.booking_id IN (${sql.join(
+          rows.map((r) => sql`${r.id}::uuid`),
+          sql`, `,
+        )})
+        ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
+  );
+  const now = Date.now();
+  return rows.map((row) => {
+    const expiresAt = new Date(row.expires_at);
+    return {
+      id: row.id,
+      userId: row.user_id,
+      status: row.status === "held" && expiresAt.getTime() <= now ? "expired" : row.status,
+      event: {
+        id: row.event_id,
+        name: row.event_name,
+        startsAt: new Date(row.starts_at),
+        venueName: row.venue_name,
+        city: row.city,
+      },
+      seats: seats
+        .filter((s) => s.booking_id === row.id)
+        .map((s) => ({ seatId: s.seat_id, section: s.section, row: s.row, number: s.number, tier: s.tier, priceCents: s.price_cents })),
+      totalCents: row.total_cents,
+      expiresAt,
+      createdAt: new Date(row.created_at),
+      confirmedAt: asDate(row.confirmed_at),
+      cancelledAt: asDate(row.cancelled_at),
+    };
+  });
+}
+
+export async function getBooking(db: Database, bookingId: string): Promise<Booking> {
+  const rows = await queryRows<BookingRow>(db, sql`${bookingSelect} WHERE b.id = ${bookingId}`);
+  const [booking] = await hydrate(db, rows);
+  if (!booking) throw notFound(`Booking ${bookingId}`);
+  return booking;
+}
+
+export async function listBookings(db: Database, userId: string, page: { cursor?: string | undefined; limit: number }) {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await queryRows<BookingRow>(
+    db,
+    sql`${bookingSelect}
+        WHERE b.user_id = ${userId}
+          ${after ? sql`AND (b.created_at, b.id) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)` : sql``}
+        ORDER BY b.created_at DESC, b.id DESC
+        LIMIT ${page.limit + 1}`,
+  );
+  const items = await hydrate(db, rows.slice(0, page.limit));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+type Claimed = { claimed: number; total_cents: number };
+
+/**
+ * Holds seats for a new booking. The claim is one UPDATE whose WHERE clause re-checks
+ * each seat under its row lock, so two buyers racing for a seat cannot both win: the
+ * database, not this code, decides. Too few seats claimed → the transaction rolls back.
+ */
+export async function createBooking(
+  db: Database,
+  userId: string,
+  request: { eventId: string; seatIds?: string[] | undefined; quantity?: number | undefined },
+  holdMinutes = DEFAULT_HOLD_MINUTES,
+): Promise<Booking> {
+  const bookingId = randomUUID();
+  await db.transaction(async (tx) => {
+    const [event] = await tx
+      .select({ status: t.events.status, startsAt: t.events.startsAt, name: t.events.name })
+      .from(t.events)
+      .where(eq(t.events.id, request.eventId));
+    if (!event) throw notFound(`Event ${request.eventId}`);
+    if (event.status !== "on_sale" && event.status !== "sold_out") {
+      const state = event.status === "scheduled" ? "is not on sale yet" : "was cancelled";
+      throw new DomainError("PRECONDITION_FAILED", `${event.name} ${state}; it cannot be booked.`);
+    }
+    if (event.startsAt.getTime() <= Date.now()) {
+      throw new DomainError("PRECONDITION_FAILED", `${event.name} has already started; it cannot be booked.`);
+    }
+    await tx.insert(t.bookings).values({
+      id: bookingId,
+      eventId: request.eventId,
+      userId,
+      expiresAt: sql`now() + make_interval(mins => ${holdMinutes})`,
+    });
+
+    const wanted = request.seatIds?.length ?? request.quantity ?? 0;
+    const candidates = request.seatIds
+      ? sql`SELECT es.seat_id FROM event_seats es
+            WHERE es.event_id = ${request.eventId}
+              AND es.seat_id IN (${sql.join(
+                request.seatIds.map((id) => sql`${id}::uuid`),
+                sql`, `,
+              )})`
+      : sql`SELECT es.seat_id FROM event_seats es
+            JOIN venue_seats vs ON vs.id = es.seat_id
+            JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
+            WHERE es.event_id = ${request.eventId}
+              AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
+            ORDER BY et.price_cents DESC, vs.section, length(vs.row), vs.row, vs.number
+            LIMIT ${wanted}
+            FOR UPDATE OF es SKIP LOCKED`;
+    const [result] = await queryRows<Claimed>(
+      tx,
+      sql`WITH claimed AS (
+            UPDATE event_seats es
+            SET status = 'held', booking_id = ${bookingId},
+                hold_expires_at = (SELECT expires_at FROM bookings WHERE id = ${bookingId})
+            WHERE es.event_id = ${request.eventId}
+              AND es.seat_id IN (${candidates})
+              AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
+            RETURNING es.event_id, es.seat_id
+          ), priced AS (
+            INSERT INTO booking_seats (booking_id, event_id, seat_id, tier, price_cents)
+            SELECT ${bookingId}, c.event_id, c.seat_id, vs.tier, et.price_cents
+            FROM claimed c
+            JOIN venue_seats vs ON vs.id = c.seat_id
+            JOIN event_tiers et ON et.event_id = c.event_id AND et.tier = vs.tier
+            RETURNING price_cents
+          )
+          UPDATE bookings SET total_cents = (SELECT coalesce(sum(price_cents), 0) FROM priced)
+          WHERE id = ${bookingId}
+          RETURNING (SELECT count(*) FROM priced)::int AS claimed, total_cents`,
+    );
+    if ((result?.claimed ?? 0) < wanted) {
+      throw await explainShortfall(tx, request, wanted, result?.claimed ?? 0);
+    }
+  });
+  return getBooking(db, bookingId);
+}
+
+/** Says why a claim fell short: seats that are not this event's, or seats someone else has. */
+async function explainShortfall(
+  tx: Database,
+  request: { eventId: string; seatIds?: string[] | undefined },
+  wanted: number,
+  claimed: number,
+): Promise<DomainError> {
+  if (!request.seatIds) {
+    return new DomainError(
+      "CONFLICT",
+      claimed === 0 ? "Sold out: no seats are left for this event." : `Only ${claimed} seats are left; you asked for ${wanted}.`,
+    );
+  }
+  const known = await queryRows<{ seat_id: string; section: string; row: string; number: number; free: boolean }>(
+    tx,
+    sql`SELECT es.seat_id, vs.section, vs.row, vs.number,
+               (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp())) AS free
+        FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
+        WHERE es.event_id = ${request.eventId}
+          AND es.seat_id IN (${sql.join(
+            request.seatIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+  );
+  const found = new Set(known.map((seat) => seat.seat_id));
+  const foreign = request.seatIds.filter((id) => !found.has(id));
+  if (foreign.length > 0) {
+    return new DomainError("BAD_REQUEST", `These seats are not part of this event: ${foreign.join(", ")}.`);
+  }
+  const taken = known.filter((seat) => !seat.free).map(seatLabel);
+  return new DomainError(
+    "CONFLICT",
+    taken.length === 1
+      ? `Seat ${taken[0]} was just taken. Pick another seat.`
+      : `Seats ${taken.join(", ")} were just taken. Pick other seats.`,
+  );
+}
+
+async function lockBooking(tx: Database, bookingId: string) {
+  const [booking] = await tx
+    .select({
+      id: t.bookings.id,
+      status: t.bookings.status,
+      eventId: t.bookings.eventId,
+      expired: sql<boolean>`${t.bookings.expiresAt} <= clock_timestamp()`,
+      expiresAt: t.bookings.expiresAt,
+    })
+    .from(t.bookings)
+    .where(eq(t.bookings.id, bookingId))
+    .for("update");
+  if (!booking) throw notFound(`Booking ${bookingId}`);
+  return booking;
+}
+
+/** Pays for a held booking and turns its seats sold; a declined card leaves the hold as it was. */
+export async function confirmBooking(db: Database, bookingId: string, paymentToken: string): Promise<Booking> {
+  await db.transaction(async (tx) => {
+    const booking = await lockBooking(tx, bookingId);
+    if (booking.status !== "held") {
+      throw new DomainError("PRECONDITION_FAILED", `This booking is ${booking.status}, not held; only a held booking can be confirmed.`);
+    }
+    if (booking.expired) {
+      throw new DomainError("PRECONDITION_FAILED", `This hold expired at ${formatInstant(booking.expiresAt)}. Book the seats again.`);
+    }
+    if (paymentToken === DECLINED_TOKEN) {
+      throw new DomainError(
+        "PAYMENT_REQUIRED",
+        `The card was declined. Your seats stay held until ${formatInstant(booking.expiresAt)}; try another card.`,
+      );
+    }
+    const [seats] = await queryRows<{ sold: number; expected: number }>(
+      tx,
+      sql`WITH sold AS (
+            UPDATE event_seats SET status = 'sold', hold_expires_at = NULL
+            WHERE booking_id = ${bookingId} AND status = 'held'
+            RETURNING seat_id)
+          SELECT (SELECT count(*) FROM sold)::int AS sold,
+                 (SELECT count(*) FROM booking_seats WHERE booking_id = ${bookingId})::int AS expected`,
+    );
+    if (!seats || seats.sold !== seats.expected) {
+      throw new DomainError("PRECONDITION_FAILED", "This hold expired and some seats went to someone else. Book again.");
+    }
+    await tx
+      .update(t.bookings)
+      .set({ status: "confirmed", confirmedAt: sql`now()`, paymentRef: `pay_${randomUUID()}` })
+      .where(eq(t.bookings.id, bookingId));
+    // Sold out once every seat is sold; holds do not count, because they may lapse.
+    await tx.execute(sql`
+      UPDATE events SET status = 'sold_out', updated_at = now()
+      WHERE id = ${booking.eventId} AND status = 'on_sale'
+        AND NOT EXISTS (SELECT 1 FROM event_seats WHERE event_id = ${booking.eventId} AND status <> 'sold')`);
+    await enqueueNotification(tx, "booking_confirmed", bookingId);
+  });
+  return getBooking(db, bookingId);
+}
+
+export async function cancelBooking(db: Database, bookingId: string): Promise<Booking> {
+  await db.transaction(async (tx) => {
+    const booking = await lockBooking(tx, bookingId);
+    if (booking.status !== "held" && booking.status !== "confirmed") {
+      throw new DomainError("PRECONDITION_FAILED", `This booking is already ${booking.status}.`);
+    }
+    await releaseSeats(tx, [bookingId]);
+    await tx
+      .update(t.bookings)
+      .set({ status: "cancelled", cancelledAt: sql`now()` })
+      .where(eq(t.bookings.id, bookingId));
+    await tx.execute(sql`
+      UPDATE events SET status = 'on_sale', updated_at = now()
+      WHERE id = ${booking.eventId} AND status = 'sold_out'`);
+    await enqueueNotification(tx, "booking_cancelled", bookingId);
+  });
+  return getBooking(db, bookingId);
+}
+
+/** Returns the seats a booking still holds or owns to sale. */
+async function releaseSeats(tx: Database, bookingIds: string[]): Promise<void> {
+  if (bookingIds.length === 0) return;
+  await tx.execute(sql`
+    UPDATE event_seats SET status = 'available', booking_id = NULL, hold_expires_at = NULL
+    WHERE booking_id IN (${sql.join(
+      bookingIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`);
+}
+
+/**
+ * Expires lapsed holds and frees their seats. SKIP LOCKED lets several sweepers run at
+ * once without releasing a booking twice; each expiry is announced through the outbox.
+ */
+export async function releaseExpiredHolds(db: Database, limit: number): Promise<{ released: number }> {
+  return db.transaction(async (tx) => {
+    const expired = await queryRows<{ id: string }>(
+      tx,
+      sql`UPDATE bookings b SET status = 'expired'
+          WHERE b.id IN (
+            SELECT id FROM bookings
+            WHERE status = 'held' AND expires_at <= clock_timestamp()
+            ORDER BY expires_at
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED)
+          RETURNING b.id`,
+    );
+    const ids = expired.map((row) => row.id);
+    await releaseSeatsHeldBy(tx, ids);
+    for (const id of ids) await enqueueNotification(tx, "hold_expired", id);
+    return { released: ids.length };
+  });
+}
+
+/** Frees only seats still held: a lapsed seat may already belong to someone else's booking. */
+async function releaseSeatsHeldBy(tx: Database, bookingIds: string[]): Promise<void> {
+  if (bookingIds.length === 0) return;
+  await tx.execute(sql`
+    UPDATE event_seats SET status = 'available', booking_id = NULL, hold_expires_at = NULL
+    WHERE status = 'held' AND booking_id IN (${sql.join(
+      bookingIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`);
+}

@@ -1,0 +1,298 @@
+import { createEventInventory, type Database, queryRows, schema as t } from "@ticketing/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { EventDetail, EventSummary, UpsertEventInput } from "../schemas/events";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { DomainError, notFound } from "./errors";
+import { decideCreateEvent, decideUpsertExisting, ensureAllowed } from "./permissions";
+import type { Viewer } from "./viewer";
+
+type EventStatus = EventSummary["status"];
+
+/** A hold past its expiry blocks nobody, even before the sweep tidies it up. */
+const isAvailable = sql`(es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= now()))`;
+const isHeld = sql`(es.status = 'held' AND es.hold_expires_at > now())`;
+
+const summaryColumns = sql`
+  e.id, e.external_id, e.name, e.description, e.starts_at, e.status, e.organizer_id,
+  v.id AS venue_id, v.name AS venue_name, v.city AS venue_city,
+  (SELECT min(price_cents) FROM event_tiers et WHERE et.event_id = e.id)::int AS price_from_cents,
+  c.total, c.available, c.held, c.sold`;
+
+const countsJoin = sql`
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS total,
+           (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
+           (count(*) FILTER (WHERE ${isHeld}))::int AS held,
+           (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold
+    FROM event_seats es WHERE es.event_id = e.id
+  ) c`;
+
+type SummaryRow = {
+  id: string;
+  external_id: string | null;
+  name: string;
+  description: string;
+  starts_at: Date;
+  status: EventStatus;
+  organizer_id: string;
+  venue_id: string;
+  venue_name: string;
+  venue_city: string;
+  price_from_cents: number | null;
+  total: number;
+  available: number;
+  held: number;
+  sold: number;
+};
+
+const toSummary = (row: SummaryRow): EventSummary => ({
+  id: row.id,
+  externalId: row.external_id,
+  name: row.name,
+  description: row.description,
+  startsAt: new Date(row.starts_at),
+  status: row.status,
+  organizerId: row.organizer_id,
+  venue: { id: row.venue_id, name: row.venue_name, city: row.venue_city },
+  priceFromCents: row.price_from_cents,
+  counts: { total: row.total, available: row.available, held: row.held, sold: row.sold },
+});
+
+/** Escapes LIKE wildcards so a search for "100%" means the characters, not a pattern. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listEvents(
+  db: Database,
+  input: { query?: string | undefined; status?: EventStatus | undefined; cursor?: string | undefined; limit: number },
+): Promise<{ items: EventSummary[]; nextCursor: string | null }> {
+  const filters = [sql`e.starts_at > now()`];
+  filters.push(input.status ? sql`e.status = ${input.status}` : sql`e.status <> 'cancelled'`);
+  if (input.query) {
+    const pattern = likePattern(input.query);
+    filters.push(sql`(e.name ILIKE ${pattern} OR e.description ILIKE ${pattern} OR v.name ILIKE ${pattern} OR v.city ILIKE ${pattern})`);
+  }
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor);
+    filters.push(sql`(e.starts_at, e.id) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`);
+  }
+  const rows = await queryRows<SummaryRow>(
+    db,
+    sql`SELECT ${summaryColumns}
+        FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin}
+        WHERE ${sql.join(filters, sql` AND `)}
+        ORDER BY e.starts_at, e.id
+        LIMIT ${input.limit + 1}`,
+  );
+  const items = rows.slice(0, input.limit).map(toSummary);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null };
+}
+
+async function findSummary(db: Database, eventId: string): Promise<EventSummary> {
+  const [row] = await queryRows<SummaryRow>(
+    db,
+    sql`SELECT ${summaryColumns} FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin} WHERE e.id = ${eventId}`,
+  );
+  if (!row) throw notFound(`Event ${eventId}`);
+  return toSummary(row);
+}
+
+export async function getEvent(db: Database, eventId: string): Promise<EventDetail> {
+  const summary = await findSummary(db, eventId);
+  const [tiers, sections] = await Promise.all([
+    db
+      .select({ tier: t.eventTiers.tier, name: t.eventTiers.name, priceCents: t.eventTiers.priceCents })
+      .from(t.eventTiers)
+      .where(eq(t.eventTiers.eventId, eventId))
+      .orderBy(sql`${t.eventTiers.priceCents} DESC`),
+    queryRows<{ name: string; total: number; available: number; held: number; sold: number }>(
+      db,
+      sql`SELECT vs.section AS name, count(*)::int AS total,
+                 (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
+                 (count(*) FILTER (WHERE ${isHeld}))::int AS held,
+                 (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold
+          FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
+          WHERE es.event_id = ${eventId}
+          GROUP BY vs.section ORDER BY min(vs.section)`,
+    ),
+  ]);
+  return { ...summary, tiers, sections };
+}
+
+type SeatRow = { seat_id: string; section: string; row: string; number: number; tier: string; price_cents: number };
+
+async function ensureEventExists(db: Database, eventId: string): Promise<void> {
+  const [event] = await db.select({ id: t.events.id }).from(t.events).where(eq(t.events.id, eventId));
+  if (!event) throw notFound(`Event ${eventId}`);
+}
+
+export async function getAvailableTickets(db: Database, eventId: string, section?: string) {
+  await ensureEventExists(db, eventId);
+  const rows = await queryRows<SeatRow>(
+    db,
+    sql`SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents
+        FROM event_seats es
+        JOIN venue_seats vs ON vs.id = es.seat_id
+        JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
+        WHERE es.event_id = ${eventId} AND ${isAvailable}
+          ${section ? sql`AND vs.section = ${section}` : sql``}
+        ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
+  );
+  return {
+    eventId,
+    seats: rows.map((r) => ({ seatId: r.seat_id, section: r.section, row: r.row, number: r.number, tier: r.tier, priceCents: r.price_cents })),
+  };
+}
+
+export async function getSeatMap(db: Database, eventId: string) {
+  await ensureEventExists(db, eventId);
+  const rows = await queryRows<SeatRow & { status: "available" | "held" | "sold" }>(
+    db,
+    sql`SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents,
+               CASE WHEN ${isAvailable} THEN 'available' ELSE es.status::text END AS status
+        FROM event_seats es
+        JOIN venue_seats vs ON vs.id = es.seat_id
+        JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
+        WHERE es.event_id = ${eventId}
+        ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
+  );
+  return {
+    eventId,
+    seats: rows.map((r) => ({
+      seatId: r.seat_id,
+      section: r.section,
+      row: r.row,
+      number: r.number,
+      tier: r.tier,
+      priceCents: r.price_cents,
+      status: r.status,
+    })),
+  };
+}
+
+/**
+ * Creates or updates the event with this externalId: running the same import twice
+ * changes nothing the second time. A new event gets its venue's seat map and default tiers.
+ */
+export async function upsertEvent(
+  db: Database,
+  viewer: Viewer,
+  input: UpsertEventInput,
+): Promise<{ event: EventSummary; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const [venue] = await tx
+      .select({ id: t.venues.id })
+      .from(t.venues)
+      .where(sql`lower(${t.venues.name}) = lower(${input.venue})`);
+    if (!venue) throw notFound(`Venue "${input.venue}"`);
+    const organizerId = await resolveOrganizer(tx, viewer, input.organizerId);
+
+    ensureAllowed(decideCreateEvent(viewer));
+    const [inserted] = await tx
+      .insert(t.events)
+      .values({
+        externalId: input.externalId,
+        name: input.name,
+        description: input.description ?? "",
+        venueId: venue.id,
+        startsAt: input.startsAt,
+        status: input.status ?? "scheduled",
+        organizerId: organizerId ?? viewer.id,
+      })
+      .onConflictDoNothing({ target: t.events.externalId })
+      .returning({ id: t.events.id });
+    if (inserted) {
+      await createEventInventory(tx, inserted.id, venue.id);
+      return { event: await findSummary(tx, inserted.id), created: true };
+    }
+
+    const [existing] = await tx
+      .select({ id: t.events.id, venueId: t.events.venueId, organizerId: t.events.organizerId })
+      .from(t.events)
+      .where(eq(t.events.externalId, input.externalId))
+      .for("update");
+    if (!existing) throw new DomainError("CONFLICT", `Event ${input.externalId} changed during the import; try again.`);
+    ensureAllowed(decideUpsertExisting(viewer, { kind: "event", id: existing.id, organizerId: existing.organizerId }));
+    if (existing.venueId !== venue.id) await moveToVenue(tx, existing.id, venue.id);
+    await tx
+      .update(t.events)
+      .set({
+        name: input.name,
+        venueId: venue.id,
+        startsAt: input.startsAt,
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.status !== undefined && { status: input.status }),
+        ...(organizerId !== undefined && { organizerId }),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(t.events.id, existing.id));
+    return { event: await findSummary(tx, existing.id), created: false };
+  });
+}
+
+/** Organizers import for themselves; admins and the service may name any organizer. */
+async function resolveOrganizer(db: Database, viewer: Viewer, organizerId: string | undefined): Promise<string | undefined> {
+  if (organizerId === undefined) return undefined;
+  if (viewer.role === "organizer" && organizerId !== viewer.id) {
+    throw new DomainError("FORBIDDEN", "Organizers can only create events they organize themselves.");
+  }
+  const [user] = await db.select({ role: t.users.role }).from(t.users).where(eq(t.users.id, organizerId));
+  if (!user) throw notFound(`User ${organizerId}`);
+  if (user.role !== "organizer" && user.role !== "admin") {
+    throw new DomainError("BAD_REQUEST", `User ${organizerId} is not an organizer.`);
+  }
+  return organizerId;
+}
+
+async function moveToVenue(tx: Database, eventId: string, venueId: string): Promise<void> {
+  const [booked] = await tx
+    .select({ id: t.bookings.id })
+    .from(t.bookings)
+    .where(eq(t.bookings.eventId, eventId))
+    .limit(1);
+  if (booked) {
+    throw new DomainError("CONFLICT", "This event already has bookings, so it cannot move to another venue.");
+  }
+  await tx.delete(t.eventSeats).where(eq(t.eventSeats.eventId, eventId));
+  await tx.delete(t.eventTiers).where(eq(t.eventTiers.eventId, eventId));
+  await createEventInventory(tx, eventId, venueId);
+}
+
+export async function getSalesSummary(db: Database, eventId: string) {
+  const [event] = await db.select({ name: t.events.name }).from(t.events).where(eq(t.events.id, eventId));
+  if (!event) throw notFound(`Event ${eventId}`);
+  const sections = await queryRows<{ section: string; sold: number; held: number; available: number; revenue_cents: string | number }>(
+    db,
+    sql`SELECT vs.section,
+               (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold,
+               (count(*) FILTER (WHERE ${isHeld}))::int AS held,
+               (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
+               coalesce(sum(bs.price_cents) FILTER (WHERE es.status = 'sold'), 0)::bigint AS revenue_cents
+        FROM event_seats es
+        JOIN venue_seats vs ON vs.id = es.seat_id
+        LEFT JOIN booking_seats bs ON bs.booking_id = es.booking_id AND bs.seat_id = es.seat_id
+        WHERE es.event_id = ${eventId}
+        GROUP BY vs.section ORDER BY vs.section`,
+  );
+  const [bookings] = await db
+    .select({ confirmed: sql<number>`count(*)::int` })
+    .from(t.bookings)
+    .where(and(eq(t.bookings.eventId, eventId), eq(t.bookings.status, "confirmed")));
+  const rows = sections.map((s) => ({
+    section: s.section,
+    sold: s.sold,
+    held: s.held,
+    available: s.available,
+    revenueCents: Number(s.revenue_cents),
+  }));
+  const totals = rows.reduce(
+    (sum, s) => ({
+      sold: sum.sold + s.sold,
+      held: sum.held + s.held,
+      available: sum.available + s.available,
+      revenueCents: sum.revenueCents + s.revenueCents,
+    }),
+    { sold: 0, held: 0, available: 0, revenueCents: 0 },
+  );
+  return { eventId, name: event.name, confirmedBookings: bookings?.confirmed ?? 0, totals, sections: rows };
+}

@@ -1,0 +1,11 @@
+export {
+  type Context,
+  type ContextFactoryOptions,
+  type Credentials,
+  createContextFactory,
+  type RequestInfo,
+  type SessionCookieJar,
+} from "./context";
+export { DomainError } from "./domain/errors";
+export type { Role, Viewer } from "./domain/viewer";
+export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";

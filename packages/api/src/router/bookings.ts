@@ -1,0 +1,54 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import * as bookings from "../domain/bookings";
+import { decide, ensureAllowed, loadBookingFacts, loadEventFacts } from "../domain/permissions";
+import {
+  bookingIdInput,
+  bookingOutput,
+  confirmBookingInput,
+  createBookingInput,
+  listMyBookingsInput,
+  listMyBookingsOutput,
+} from "../schemas/bookings";
+import { authedProcedure, exactlyOnce } from "../trpc";
+
+export const bookingProcedures = {
+  createBooking: authedProcedure
+    .input(createBookingInput)
+    .concat(exactlyOnce)
+    .output(bookingOutput)
+    .mutation(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, await loadEventFacts(ctx.db, input.eventId), "book"));
+      return bookings.createBooking(ctx.db, ctx.viewer.id, input, ctx.holdMinutes);
+    }),
+
+  confirmBooking: authedProcedure
+    .input(confirmBookingInput)
+    .concat(exactlyOnce)
+    .output(bookingOutput)
+    .mutation(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, await loadBookingFacts(ctx.db, input.bookingId), "book"));
+      return bookings.confirmBooking(ctx.db, input.bookingId, input.paymentToken);
+    }),
+
+  cancelBooking: authedProcedure
+    .input(bookingIdInput)
+    .concat(exactlyOnce)
+    .output(bookingOutput)
+    .mutation(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, await loadBookingFacts(ctx.db, input.bookingId), "cancel"));
+      return bookings.cancelBooking(ctx.db, input.bookingId);
+    }),
+
+  getBooking: authedProcedure
+    .input(bookingIdInput)
+    .output(bookingOutput)
+    .query(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, await loadBookingFacts(ctx.db, input.bookingId), "read"));
+      return bookings.getBooking(ctx.db, input.bookingId);
+    }),
+
+  listMyBookings: authedProcedure
+    .input(listMyBookingsInput)
+    .output(listMyBookingsOutput)
+    .query(({ ctx, input }) => bookings.listBookings(ctx.db, ctx.viewer.id, input)),
+} satisfies TRPCRouterRecord;

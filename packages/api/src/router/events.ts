@@ -1,0 +1,52 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import * as events from "../domain/events";
+import { decide, ensureAllowed, loadEventFacts } from "../domain/permissions";
+import {
+  availableTicketsInput,
+  availableTicketsOutput,
+  eventIdInput,
+  eventOutput,
+  listEventsInput,
+  listEventsOutput,
+  salesSummaryOutput,
+  seatMapOutput,
+  upsertEventInput,
+  upsertEventOutput,
+} from "../schemas/events";
+import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";
+
+export const eventProcedures = {
+  listEvents: publicProcedure
+    .input(listEventsInput)
+    .output(listEventsOutput)
+    .query(({ ctx, input }) => events.listEvents(ctx.db, input)),
+
+  getEvent: publicProcedure
+    .input(eventIdInput)
+    .output(eventOutput)
+    .query(({ ctx, input }) => events.getEvent(ctx.db, input.eventId)),
+
+  getAvailableTickets: publicProcedure
+    .input(availableTicketsInput)
+    .output(availableTicketsOutput)
+    .query(({ ctx, input }) => events.getAvailableTickets(ctx.db, input.eventId, input.section)),
+
+  getSeatMap: publicProcedure
+    .input(eventIdInput)
+    .output(seatMapOutput)
+    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId)),
+
+  upsertEvent: authedProcedure
+    .input(upsertEventInput)
+    .concat(exactlyOnce)
+    .output(upsertEventOutput)
+    .mutation(({ ctx, input }) => events.upsertEvent(ctx.db, ctx.viewer, input)),
+
+  getSalesSummary: authedProcedure
+    .input(eventIdInput)
+    .output(salesSummaryOutput)
+    .query(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, await loadEventFacts(ctx.db, input.eventId), "manage"));
+      return events.getSalesSummary(ctx.db, input.eventId);
+    }),
+} satisfies TRPCRouterRecord;

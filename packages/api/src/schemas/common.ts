@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+export const id = (what: string) => z.uuid({ error: `${what} must be a UUID` });
+
+/** Opaque paging cursor: clients hand back what they were given. */
+export const cursor = z.string().min(1).max(200);
+
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{8,128}$/, { error: "An idempotency key is 8 to 128 visible ASCII characters" });
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const userRole = z.enum(["customer", "organizer", "admin", "service"]);
+export const eventStatus = z.enum(["scheduled", "on_sale", "sold_out", "cancelled"]);
+export const seatStatus = z.enum(["available", "held", "sold"]);
+export const bookingStatus = z.enum(["held", "confirmed", "expired", "cancelled"]);

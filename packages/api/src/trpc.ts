@@ -1,0 +1,70 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { idempotency } from "@ticketing/rpc/server";
+import type { Database } from "@ticketing/db";
+import superjson from "superjson";
+import { z } from "zod";
+import type { Context } from "./context";
+import type { Viewer } from "./domain/viewer";
+import { toRpcError } from "./errors";
+import { idempotencyStore } from "./idempotency-store";
+
+const isDev = process.env.NODE_ENV === "development";
+
+function describeIssues(error: z.core.$ZodError): string {
+  const issues = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : "";
+  return `Invalid input — ${issues.join("; ")}${more}`;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
+    const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
+    return {
+      ...shape,
+      message: zodError && error.cause instanceof z.core.$ZodError ? describeIssues(error.cause) : hidden ? "Internal server error" : shape.message,
+      data: { ...shape.data, zodError },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toRpcError(result.error);
+  return result;
+});
+
+/** Anyone may call. */
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A signed-in caller (person or service); ctx.viewer is who. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const viewer = await ctx.resolveViewer();
+  if (!viewer) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this: send a session cookie or a Bearer token." });
+  }
+  return next({ ctx: { viewer } });
+});
+
+/**
+ * Exactly-once for mutations with effects: place after `.input()`. The key comes from the
+ * input's `idempotencyKey` or the Idempotency-Key header, scoped to the caller.
+ */
+export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
+  store: idempotencyStore,
+  scope: (ctx) => ctx.viewer.id,
+  key: ({ ctx, input }) => {
+    const fromInput = (input as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+    return typeof fromInput === "string" ? fromInput : ctx.idempotencyKey;
+  },
+  serialize: (data) => superjson.serialize(data),
+  deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
+});

@@ -1,0 +1,21 @@
+export {
+  type Database,
+  type DatabaseHandle,
+  DatabaseUrlError,
+  openDatabase,
+  parseDatabaseUrl,
+  redactUrl,
+  type Schema,
+  type StoreLocation,
+  type Transaction,
+} from "./client";
+export { stableId } from "./ids";
+export { createEventInventory } from "./inventory";
+export { DatabaseLockedError } from "./lock";
+export { checkReadiness, migrateDatabase, type Readiness } from "./migrate";
+export { hashPassword, NO_PASSWORD, verifyPassword } from "./passwords";
+export { dataDir, repoRoot } from "./paths";
+export { queryRows } from "./query";
+export * as schema from "./schema";
+export { eventId, type SeedSummary, seedDemo, userId, venueId } from "./seed";
+export { DEMO_PASSWORD, demoUsers, eventPlans, SERVICE_ACCOUNT_EMAIL, venuePlans } from "./seed-data";

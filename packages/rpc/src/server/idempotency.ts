@@ -1,0 +1,138 @@
+import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
+import { stableHash } from "./stable-hash";
+
+/** What a finished call left behind: its result, or an error the same input always meets. */
+export type StoredOutcome = { ok: true; data: unknown } | { ok: false; code: TRPC_ERROR_CODE_KEY; message: string };
+
+export interface IdempotencyRecordId {
+  /** Whose key it is: keys of different callers never collide. */
+  scope: string;
+  procedure: string;
+  key: string;
+}
+
+export interface ExistingRecord {
+  inputHash: string;
+  outcome: StoredOutcome;
+}
+
+/**
+ * Durable storage for idempotency records. `claim` and `complete` run inside the same
+ * transaction as the mutation's own writes, so a record exists exactly when its effect does.
+ */
+export interface IdempotencyStore<TDb> {
+  transaction<T>(db: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
+  /** Runs fn in a savepoint: a throw undoes fn's writes and keeps the claim. */
+  savepoint<T>(tx: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
+  /**
+   * Inserts a record for the id unless a live one exists, and returns that one. While
+   * another transaction holds an uncommitted claim on the id, this waits for it to end.
+   */
+  claim(tx: TDb, id: IdempotencyRecordId, inputHash: string, expiresAt: Date): Promise<ExistingRecord | null>;
+  complete(tx: TDb, id: IdempotencyRecordId, outcome: StoredOutcome): Promise<void>;
+}
+
+export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
+  store: IdempotencyStore<TDb>;
+  /** The caller the key belongs to (a user id). */
+  scope: (ctx: TCtx) => string;
+  /** The key the caller sent, if any: an input field, a header… */
+  key: (opts: { ctx: TCtx; input: unknown }) => string | undefined;
+  /** How long a record is replayed; IETF draft and Stripe both use 24 hours. */
+  retentionMs?: number;
+  /** Errors that the same input would always meet again: stored and replayed. */
+  replayableErrors?: readonly TRPC_ERROR_CODE_KEY[];
+  /** How results are kept in the store (the transformer's own format keeps Dates etc). */
+  serialize?: (data: unknown) => unknown;
+  deserialize?: (stored: unknown) => unknown;
+  /** Input fields that are not part of the request's meaning (the key itself). */
+  ignoredInputFields?: readonly string[];
+}
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
+const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_REPLAYABLE: readonly TRPC_ERROR_CODE_KEY[] = ["CONFLICT", "PAYMENT_REQUIRED", "PRECONDITION_FAILED"];
+
+/** Carries a failed result out of the savepoint, so that it rolls back. */
+class Rollback<TResult extends { ok: false; error: TRPCError }> {
+  constructor(readonly result: TResult) {}
+}
+
+/**
+ * Exactly-once mutations. A call that carries a key runs in one transaction with a record
+ * of (key → input hash, outcome); a duplicate replays the outcome instead of running again,
+ * a concurrent duplicate waits for the first to finish, and a key reused with another input
+ * is refused with UNPROCESSABLE_CONTENT. Transient failures store nothing, so a retry runs.
+ *
+ * Use it with `.concat()` after `.input()`, on procedures whose ctx carries the database
+ * handle that their writes go through (`ctx.db`): it is replaced by the transaction.
+ */
+export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyOptions<TCtx, TDb>) {
+  const t = initTRPC.context<TCtx>().create();
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const replayable = new Set(options.replayableErrors ?? DEFAULT_REPLAYABLE);
+  const serialize = options.serialize ?? ((data: unknown) => data);
+  const deserialize = options.deserialize ?? ((stored: unknown) => stored);
+  const ignored = new Set(options.ignoredInputFields ?? ["idempotencyKey"]);
+
+  return t.procedure.use(async ({ ctx: rawCtx, input, path, next }) => {
+    // tRPC widens the context type inside a generic plugin; it is the caller's TCtx.
+    const ctx = rawCtx as unknown as TCtx;
+    const key = options.key({ ctx, input });
+    if (key === undefined) return next();
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: "An idempotency key is 8 to 128 visible ASCII characters.",
+      });
+    }
+    const meaningful =
+      input !== null && typeof input === "object" && !Array.isArray(input)
+        ? Object.fromEntries(Object.entries(input).filter(([field]) => !ignored.has(field)))
+        : input;
+    const inputHash = stableHash(meaningful);
+    const id: IdempotencyRecordId = { scope: options.scope(ctx), procedure: path, key };
+    const { store } = options;
+
+    type Attempt = Awaited<ReturnType<typeof next>>;
+    type Failure = Extract<Attempt, { ok: false }>;
+    const outcome = await store
+      .transaction(ctx.db, async (tx): Promise<{ ran: Attempt } | { found: ExistingRecord }> => {
+        const found = await store.claim(tx, id, inputHash, new Date(Date.now() + retentionMs));
+        if (found) return { found };
+        try {
+          const done = await store.savepoint(tx, async (sp) => {
+            const attempt = await next({ ctx: { db: sp } });
+            if (!attempt.ok) throw new Rollback(attempt);
+            return attempt;
+          });
+          await store.complete(tx, id, { ok: true, data: serialize(done.data) });
+          return { ran: done };
+        } catch (error) {
+          if (error instanceof Rollback && replayable.has(error.result.error.code)) {
+            const { code, message } = error.result.error;
+            await store.complete(tx, id, { ok: false, code, message });
+            return { ran: error.result as Failure };
+          }
+          throw error;
+        }
+      })
+      .catch((error: unknown) => {
+        // A failure that is not replayed: the claim rolled back with it, so a retry runs.
+        if (error instanceof Rollback) return { ran: error.result as Failure };
+        throw error;
+      });
+    if ("ran" in outcome) return outcome.ran;
+
+    const { found } = outcome;
+    if (found.inputHash !== inputHash) {
+      throw new TRPCError({
+        code: "UNPROCESSABLE_CONTENT",
+        message: `Idempotency key "${key}" was already used for ${path} with a different input. Use a new key for a new request.`,
+      });
+    }
+    if (!found.outcome.ok) throw new TRPCError({ code: found.outcome.code, message: found.outcome.message });
+    return { ok: true as const, data: deserialize(found.outcome.data), ctx: rawCtx, marker: middlewareMarker };
+  });
+}
