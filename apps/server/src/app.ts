@@ -14,11 +14,23 @@ export interface App {
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
   res.end(text);
 }
 
-export function createApp({ config, database, logger }: { config: Config; database: DatabaseHandle; logger: Logger }): App {
+export function createApp({
+  config,
+  database,
+  logger,
+}: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+}): App {
   const createContext = createContextFactory({
     db: database.db,
     serviceToken: config.workerToken,
@@ -46,22 +58,31 @@ export function createApp({ config, database, logger }: { config: Config; databa
   const server = http.createServer(async (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
+    // While draining, a connection is closed as soon as its last response is out.
+    res.once("finish", () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     try {
       if (path === "/health") return sendJson(res, 200, { status: "ok" });
       if (path === "/ready") {
         if (draining) return sendJson(res, 503, { status: "draining" });
         const readiness = await checkReadiness(database);
-        return readiness.ready ? sendJson(res, 200, { status: "ready" }) : sendJson(res, 503, { status: "not ready", reason: readiness.reason });
+        return readiness.ready
+          ? sendJson(res, 200, { status: "ready" })
+          : sendJson(res, 503, { status: "not ready", reason: readiness.reason });
       }
       if (path === "/trpc" || path.startsWith("/trpc/")) {
         if (draining) res.setHeader("connection", "close");
         return await trpc(req, res, requestId);
       }
-      return sendJson(res, 404, { error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` } });
+      return sendJson(res, 404, {
+        error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
+      });
     } catch (error) {
       logger.error({ err: error, requestId, path }, "request failed");
-      if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } });
       else res.destroy();
     }
   });

@@ -20,7 +20,12 @@ const schema = z
     WEB_ORIGINS: z
       .string()
       .default("http://localhost:3000,http://127.0.0.1:3000")
-      .transform((list) => list.split(",").map((origin) => origin.trim()).filter(Boolean)),
+      .transform((list) =>
+        list
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      ),
     HOLD_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),

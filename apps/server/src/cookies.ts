@@ -1,5 +1,5 @@
-import type { Credentials, SessionCookieJar } from "@ticketing/api";
 import type { IncomingMessage } from "node:http";
+import type { Credentials, SessionCookieJar } from "@ticketing/api";
 
 export const SESSION_COOKIE = "session";
 
@@ -14,7 +14,8 @@ export function credentialsOf(req: IncomingMessage): Credentials | null {
   if (cookie) {
     for (const part of cookie.split(";")) {
       const [name, ...value] = part.trim().split("=");
-      if (name === SESSION_COOKIE && value.length > 0) return { token: decodeURIComponent(value.join("=")), source: "cookie" };
+      if (name === SESSION_COOKIE && value.length > 0)
+        return { token: decodeURIComponent(value.join("=")), source: "cookie" };
     }
   }
   return null;
@@ -25,7 +26,10 @@ export function sessionCookieJar(resHeaders: Headers, secure: boolean): SessionC
   const attributes = `Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
   return {
     set(token, expiresAt) {
-      resHeaders.append("set-cookie", `${SESSION_COOKIE}=${encodeURIComponent(token)}; Expires=${expiresAt.toUTCString()}; ${attributes}`);
+      resHeaders.append(
+        "set-cookie",
+        `${SESSION_COOKIE}=${encodeURIComponent(token)}; Expires=${expiresAt.toUTCString()}; ${attributes}`,
+      );
     },
     clear() {
       resHeaders.append("set-cookie", `${SESSION_COOKIE}=; Max-Age=0; ${attributes}`);

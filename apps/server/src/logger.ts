@@ -6,7 +6,12 @@ export function createLogger(level: string, pretty: boolean) {
     level,
     base: { service: "server" },
     redact: { paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token"], remove: true },
-    ...(pretty && { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" } } }),
+    ...(pretty && {
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" },
+      },
+    }),
   });
 }
 

@@ -25,7 +25,11 @@ export function toRpcError(error: TRPCError): TRPCError {
       return new TRPCError({ code: "CONFLICT", message: "That conflicts with data that already exists.", cause });
     case "40001":
     case "40P01":
-      return new TRPCError({ code: "CONFLICT", message: "Another request changed the same data at the same time; try again.", cause });
+      return new TRPCError({
+        code: "CONFLICT",
+        message: "Another request changed the same data at the same time; try again.",
+        cause,
+      });
     case "57014":
       return new TRPCError({ code: "TIMEOUT", message: "The request ran out of time.", cause });
     case "22P02":

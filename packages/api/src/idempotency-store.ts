@@ -1,5 +1,5 @@
-import type { ExistingRecord, IdempotencyRecordId, IdempotencyStore, StoredOutcome } from "@ticketing/rpc/server";
 import { type Database, schema as t } from "@ticketing/db";
+import type { ExistingRecord, IdempotencyRecordId, IdempotencyStore, StoredOutcome } from "@ticketing/rpc/server";
 import { and, eq, sql } from "drizzle-orm";
 
 const IN_FLIGHT: StoredOutcome = {

@@ -1,6 +1,6 @@
-import { initTRPC, TRPCError } from "@trpc/server";
-import { idempotency } from "@ticketing/rpc/server";
 import type { Database } from "@ticketing/db";
+import { idempotency } from "@ticketing/rpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
@@ -27,7 +27,12 @@ const t = initTRPC.context<Context>().create({
     const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
     return {
       ...shape,
-      message: zodError && error.cause instanceof z.core.$ZodError ? describeIssues(error.cause) : hidden ? "Internal server error" : shape.message,
+      message:
+        zodError && error.cause instanceof z.core.$ZodError
+          ? describeIssues(error.cause)
+          : hidden
+            ? "Internal server error"
+            : shape.message,
       data: { ...shape.data, zodError },
     };
   },
@@ -49,7 +54,10 @@ export const publicProcedure = t.procedure.use(mapErrors);
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const viewer = await ctx.resolveViewer();
   if (!viewer) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this: send a session cookie or a Bearer token." });
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Sign in to do this: send a session cookie or a Bearer token.",
+    });
   }
   return next({ ctx: { viewer } });
 });
@@ -65,6 +73,7 @@ export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
     const fromInput = (input as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
     return typeof fromInput === "string" ? fromInput : ctx.idempotencyKey;
   },
+  mapError: toRpcError,
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
 });

@@ -15,9 +15,7 @@ export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
-export type StoreLocation =
-  | { kind: "pglite"; dataDir: string | undefined }
-  | { kind: "postgres"; url: string };
+export type StoreLocation = { kind: "pglite"; dataDir: string | undefined } | { kind: "postgres"; url: string };
 
 export type DatabaseHandle = {
   db: Database;
@@ -87,36 +85,30 @@ export async function openDatabase(url: string | undefined, options: OpenOptions
       close: () => pool.end(),
     };
   }
-  if (location.dataDir === undefined) {
-    const client = await PGlite.create();
-    return {
-      kind: "pglite",
-      client,
-      db: drizzlePglite({ client, schema }),
-      description: "PGlite in memory",
-      close: () => client.close(),
-    };
-  }
+  if (location.dataDir === undefined) return wrapPglite(await PGlite.create(), "PGlite in memory");
   const directory = location.dataDir;
   mkdirSync(join(directory, ".."), { recursive: true });
   const release = acquireDirectoryLock(`${directory}.lock`, directory);
   try {
-    const client = await PGlite.create({ dataDir: directory });
-    return {
-      kind: "pglite",
-      client,
-      db: drizzlePglite({ client, schema }),
-      description: `PGlite at ${directory}`,
-      close: async () => {
-        try {
-          await client.close();
-        } finally {
-          release();
-        }
-      },
-    };
+    return wrapPglite(await PGlite.create({ dataDir: directory }), `PGlite at ${directory}`, release);
   } catch (error) {
     release();
     throw error;
   }
+}
+
+export function wrapPglite(client: PGlite, description: string, onClose?: () => void): DatabaseHandle {
+  return {
+    kind: "pglite",
+    client,
+    db: drizzlePglite({ client, schema }),
+    description,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        onClose?.();
+      }
+    },
+  };
 }

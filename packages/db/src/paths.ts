@@ -18,7 +18,8 @@ export function repoRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the repository root (turbo.json) above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`Cannot find the repository root (turbo.json) above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -21,11 +21,7 @@ export const userRole = pgEnum("user_role", ["customer", "organizer", "admin", "
 export const eventStatus = pgEnum("event_status", ["scheduled", "on_sale", "sold_out", "cancelled"]);
 export const seatStatus = pgEnum("seat_status", ["available", "held", "sold"]);
 export const bookingStatus = pgEnum("booking_status", ["held", "confirmed", "expired", "cancelled"]);
-export const notificationKind = pgEnum("notification_kind", [
-  "booking_confirmed",
-  "booking_cancelled",
-  "hold_expired",
-]);
+export const notificationKind = pgEnum("notification_kind", ["booking_confirmed", "booking_cancelled", "hold_expired"]);
 
 export const users = pgTable(
   "users",
@@ -120,10 +116,7 @@ export const events = pgTable(
     createdAt: createdAt(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
   },
-  (t) => [
-    index("events_starts_at_idx").on(t.startsAt, t.id),
-    index("events_organizer_idx").on(t.organizerId),
-  ],
+  (t) => [index("events_starts_at_idx").on(t.startsAt, t.id), index("events_organizer_idx").on(t.organizerId)],
 );
 
 export const eventTiers = pgTable(
@@ -163,9 +156,7 @@ export const bookings = pgTable(
   (t) => [
     index("bookings_user_idx").on(t.userId, t.createdAt),
     index("bookings_event_idx").on(t.eventId),
-    index("bookings_held_expiry_idx")
-      .on(t.expiresAt)
-      .where(sql`${t.status} = 'held'`),
+    index("bookings_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'held'`),
     check("bookings_total_nonnegative", sql`${t.totalCents} >= 0`),
   ],
 );
@@ -192,14 +183,8 @@ export const eventSeats = pgTable(
     primaryKey({ columns: [t.eventId, t.seatId] }),
     index("event_seats_status_idx").on(t.eventId, t.status),
     index("event_seats_booking_idx").on(t.bookingId),
-    check(
-      "event_seats_owner_matches_status",
-      sql`(${t.status} = 'available') = (${t.bookingId} IS NULL)`,
-    ),
-    check(
-      "event_seats_expiry_matches_status",
-      sql`(${t.status} = 'held') = (${t.holdExpiresAt} IS NOT NULL)`,
-    ),
+    check("event_seats_owner_matches_status", sql`(${t.status} = 'available') = (${t.bookingId} IS NULL)`),
+    check("event_seats_expiry_matches_status", sql`(${t.status} = 'held') = (${t.holdExpiresAt} IS NOT NULL)`),
   ],
 );
 
@@ -267,9 +252,7 @@ export const notifications = pgTable(
     deliveredAt: instant("delivered_at"),
   },
   (t) => [
-    index("notifications_pending_idx")
-      .on(t.createdAt)
-      .where(sql`${t.deliveredAt} IS NULL`),
+    index("notifications_pending_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL`),
     index("notifications_lease_idx").on(t.leaseId),
   ],
 );

@@ -32,7 +32,9 @@ export interface EventPlan {
 }
 
 const letters = (from: string, to: string) =>
-  Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => String.fromCharCode(from.charCodeAt(0) + i));
+  Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) =>
+    String.fromCharCode(from.charCodeAt(0) + i),
+  );
 const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
 export const DEMO_PASSWORD = "demo-password";
@@ -60,7 +62,13 @@ export const venuePlans: VenuePlan[] = [
       { tier: "balcony", name: "Balcony", priceCents: 4900 },
     ],
     sections: [
-      { name: "Orchestra", rows: letters("A", "P"), seatsPerRow: 24, tier: "standard", frontRows: { count: 5, tier: "premium" } },
+      {
+        name: "Orchestra",
+        rows: letters("A", "P"),
+        seatsPerRow: 24,
+        tier: "standard",
+        frontRows: { count: 5, tier: "premium" },
+      },
       { name: "Mezzanine", rows: letters("A", "H"), seatsPerRow: 20, tier: "standard" },
       { name: "Balcony", rows: letters("A", "F"), seatsPerRow: 18, tier: "balcony" },
     ],
@@ -76,8 +84,18 @@ export const venuePlans: VenuePlan[] = [
     ],
     sections: [
       { name: "Floor", rows: numbers(1, 20), seatsPerRow: 30, tier: "floor" },
-      ...["101", "102", "103", "104"].map((name) => ({ name, rows: letters("A", "P"), seatsPerRow: 20, tier: "lower" })),
-      ...["201", "202", "203", "204"].map((name) => ({ name, rows: letters("A", "L"), seatsPerRow: 24, tier: "upper" })),
+      ...["101", "102", "103", "104"].map((name) => ({
+        name,
+        rows: letters("A", "P"),
+        seatsPerRow: 20,
+        tier: "lower",
+      })),
+      ...["201", "202", "203", "204"].map((name) => ({
+        name,
+        rows: letters("A", "L"),
+        seatsPerRow: 24,
+        tier: "upper",
+      })),
     ],
   },
   {
@@ -89,7 +107,13 @@ export const venuePlans: VenuePlan[] = [
       { tier: "general", name: "General", priceCents: 3000 },
     ],
     sections: [
-      { name: "Stalls", rows: letters("A", "J"), seatsPerRow: 16, tier: "general", frontRows: { count: 3, tier: "front" } },
+      {
+        name: "Stalls",
+        rows: letters("A", "J"),
+        seatsPerRow: 16,
+        tier: "general",
+        frontRows: { count: 3, tier: "front" },
+      },
       { name: "Gallery", rows: letters("A", "D"), seatsPerRow: 12, tier: "general" },
     ],
   },

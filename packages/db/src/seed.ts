@@ -216,7 +216,13 @@ async function bookForDemoAccount(tx: Database, plan: EventPlan, now: Date): Pro
     paymentRef: `seed_${plan.key}_demo`,
   });
   await tx.insert(t.bookingSeats).values(
-    chosen.map((seat) => ({ bookingId, eventId: id, seatId: seat.seat_id, tier: seat.tier, priceCents: seat.price_cents })),
+    chosen.map((seat) => ({
+      bookingId,
+      eventId: id,
+      seatId: seat.seat_id,
+      tier: seat.tier,
+      priceCents: seat.price_cents,
+    })),
   );
   await tx.execute(sql`
     UPDATE event_seats SET status = 'sold', booking_id = ${bookingId}

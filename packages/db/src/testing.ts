@@ -1,14 +1,65 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { type DatabaseHandle, openDatabase } from "./client";
+import { type DatabaseHandle, openDatabase, wrapPglite } from "./client";
 import { migrateDatabase } from "./migrate";
+import { migrationsFolder, repoRoot } from "./paths";
+import { seedDemo } from "./seed";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 
-/** A migrated, empty in-memory PGlite: the fast store of unit tests. */
+/** A migrated, empty in-memory PGlite. */
 export async function createMemoryDatabase(): Promise<DatabaseHandle> {
   const handle = await openDatabase("pglite://memory");
   await migrateDatabase(handle);
+  return handle;
+}
+
+/**
+ * What the seeded template depends on: the migrations, the seed, and the day (the seed
+ * places events relative to today, so yesterday's template would hold different dates).
+ */
+function templateKey(): string {
+  const hash = createHash("sha256");
+  for (const file of readdirSync(migrationsFolder()).sort()) {
+    if (file.endsWith(".sql")) hash.update(readFileSync(join(migrationsFolder(), file)));
+  }
+  for (const file of ["seed.ts", "seed-data.ts", "ids.ts", "inventory.ts", "schema.ts"]) {
+    hash.update(readFileSync(join(repoRoot(), "packages", "db", "src", file)));
+  }
+  hash.update(new Date().toISOString().slice(0, 10));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * An in-memory PGlite holding the demo seed. Building one costs ~4 s (start, migrate,
+ * seed); loading a saved copy costs ~0.6 s, so the first test process saves a template
+ * that every later one loads.
+ */
+export async function createSeededMemoryDatabase(): Promise<DatabaseHandle> {
+  const cacheDir = join(repoRoot(), "node_modules", ".cache", "ticketing");
+  const templatePath = join(cacheDir, `pglite-seeded-${templateKey()}.tar`);
+  let template: Buffer | undefined;
+  try {
+    template = readFileSync(templatePath);
+  } catch {
+    template = undefined;
+  }
+  if (template) {
+    const client = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(template)]) });
+    return wrapPglite(client, "PGlite in memory (seeded)");
+  }
+  const handle = await createMemoryDatabase();
+  await seedDemo(handle.db);
+  if (handle.kind === "pglite") {
+    const dump = await handle.client.dumpDataDir("none");
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${templatePath}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, templatePath);
+  }
   return handle;
 }
 

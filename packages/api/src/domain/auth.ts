@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type Database, hashPassword, NO_PASSWORD, SERVICE_ACCOUNT_EMAIL, schema as t, verifyPassword } from "@ticketing/db";
+import {
+  type Database,
+  hashPassword,
+  NO_PASSWORD,
+  SERVICE_ACCOUNT_EMAIL,
+  schema as t,
+  verifyPassword,
+} from "@ticketing/db";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { DomainError } from "./errors";
 import type { Viewer } from "./viewer";

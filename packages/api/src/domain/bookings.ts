@@ -70,7 +70,14 @@ async function hydrate(db: Database, rows: BookingRow[]): Promise<Booking[]> {
       },
       seats: seats
         .filter((s) => s.booking_id === row.id)
-        .map((s) => ({ seatId: s.seat_id, section: s.section, row: s.row, number: s.number, tier: s.tier, priceCents: s.price_cents })),
+        .map((s) => ({
+          seatId: s.seat_id,
+          section: s.section,
+          row: s.row,
+          number: s.number,
+          tier: s.tier,
+          priceCents: s.price_cents,
+        })),
       totalCents: row.total_cents,
       expiresAt,
       createdAt: new Date(row.created_at),
@@ -154,12 +161,16 @@ export async function createBooking(
             FOR UPDATE OF es SKIP LOCKED`;
     const [result] = await queryRows<Claimed>(
       tx,
-      sql`WITH claimed AS (
+      // The candidates are materialized once: an IN (SELECT … LIMIT … SKIP LOCKED) may be
+      // re-run by the planner and claim more seats than asked for.
+      sql`WITH picked AS MATERIALIZED (${candidates}),
+          claimed AS (
             UPDATE event_seats es
             SET status = 'held', booking_id = ${bookingId},
                 hold_expires_at = (SELECT expires_at FROM bookings WHERE id = ${bookingId})
+            FROM picked
             WHERE es.event_id = ${request.eventId}
-              AND es.seat_id IN (${candidates})
+              AND es.seat_id = picked.seat_id
               AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
             RETURNING es.event_id, es.seat_id
           ), priced AS (
@@ -175,15 +186,19 @@ export async function createBooking(
           RETURNING (SELECT count(*) FROM priced)::int AS claimed, total_cents`,
     );
     if ((result?.claimed ?? 0) < wanted) {
-      throw await explainShortfall(tx, request, wanted, result?.claimed ?? 0);
+      throw await explainShortfall(tx, bookingId, request, wanted, result?.claimed ?? 0);
     }
   });
   return getBooking(db, bookingId);
 }
 
-/** Says why a claim fell short: seats that are not this event's, or seats someone else has. */
+/**
+ * Says why a claim fell short: seats that are not this event's, or seats someone else has
+ * (seats this attempt did claim are about to be rolled back, so they count as free).
+ */
 async function explainShortfall(
   tx: Database,
+  bookingId: string,
   request: { eventId: string; seatIds?: string[] | undefined },
   wanted: number,
   claimed: number,
@@ -191,13 +206,16 @@ async function explainShortfall(
   if (!request.seatIds) {
     return new DomainError(
       "CONFLICT",
-      claimed === 0 ? "Sold out: no seats are left for this event." : `Only ${claimed} seats are left; you asked for ${wanted}.`,
+      claimed === 0
+        ? "Sold out: no seats are left for this event."
+        : `Only ${claimed} seats are left; you asked for ${wanted}.`,
     );
   }
   const known = await queryRows<{ seat_id: string; section: string; row: string; number: number; free: boolean }>(
     tx,
     sql`SELECT es.seat_id, vs.section, vs.row, vs.number,
-               (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp())) AS free
+               (es.booking_id IS NOT DISTINCT FROM ${bookingId}::uuid OR es.status = 'available'
+                OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp())) AS free
         FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
         WHERE es.event_id = ${request.eventId}
           AND es.seat_id IN (${sql.join(
@@ -240,10 +258,16 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
   await db.transaction(async (tx) => {
     const booking = await lockBooking(tx, bookingId);
     if (booking.status !== "held") {
-      throw new DomainError("PRECONDITION_FAILED", `This booking is ${booking.status}, not held; only a held booking can be confirmed.`);
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `This booking is ${booking.status}, not held; only a held booking can be confirmed.`,
+      );
     }
     if (booking.expired) {
-      throw new DomainError("PRECONDITION_FAILED", `This hold expired at ${formatInstant(booking.expiresAt)}. Book the seats again.`);
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `This hold expired at ${formatInstant(booking.expiresAt)}. Book the seats again.`,
+      );
     }
     if (paymentToken === DECLINED_TOKEN) {
       throw new DomainError(
@@ -261,7 +285,10 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
                  (SELECT count(*) FROM booking_seats WHERE booking_id = ${bookingId})::int AS expected`,
     );
     if (!seats || seats.sold !== seats.expected) {
-      throw new DomainError("PRECONDITION_FAILED", "This hold expired and some seats went to someone else. Book again.");
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        "This hold expired and some seats went to someone else. Book again.",
+      );
     }
     await tx
       .update(t.bookings)
@@ -315,13 +342,13 @@ export async function releaseExpiredHolds(db: Database, limit: number): Promise<
   return db.transaction(async (tx) => {
     const expired = await queryRows<{ id: string }>(
       tx,
-      sql`UPDATE bookings b SET status = 'expired'
-          WHERE b.id IN (
+      sql`WITH lapsed AS MATERIALIZED (
             SELECT id FROM bookings
             WHERE status = 'held' AND expires_at <= clock_timestamp()
             ORDER BY expires_at
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
+          UPDATE bookings b SET status = 'expired' FROM lapsed WHERE b.id = lapsed.id
           RETURNING b.id`,
     );
     const ids = expired.map((row) => row.id);

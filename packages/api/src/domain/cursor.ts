@@ -9,7 +9,12 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     const date = new Date(String(at));
-    if (typeof at === "string" && typeof id === "string" && !Number.isNaN(date.getTime()) && /^[0-9a-f-]{36}$/i.test(id)) {
+    if (
+      typeof at === "string" &&
+      typeof id === "string" &&
+      !Number.isNaN(date.getTime()) &&
+      /^[0-9a-f-]{36}$/i.test(id)
+    ) {
       return { at: date, id };
     }
   } catch {

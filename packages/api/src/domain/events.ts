@@ -69,7 +69,9 @@ export async function listEvents(
   filters.push(input.status ? sql`e.status = ${input.status}` : sql`e.status <> 'cancelled'`);
   if (input.query) {
     const pattern = likePattern(input.query);
-    filters.push(sql`(e.name ILIKE ${pattern} OR e.description ILIKE ${pattern} OR v.name ILIKE ${pattern} OR v.city ILIKE ${pattern})`);
+    filters.push(
+      sql`(e.name ILIKE ${pattern} OR e.description ILIKE ${pattern} OR v.name ILIKE ${pattern} OR v.city ILIKE ${pattern})`,
+    );
   }
   if (input.cursor) {
     const after = decodeCursor(input.cursor);
@@ -140,7 +142,14 @@ export async function getAvailableTickets(db: Database, eventId: string, section
   );
   return {
     eventId,
-    seats: rows.map((r) => ({ seatId: r.seat_id, section: r.section, row: r.row, number: r.number, tier: r.tier, priceCents: r.price_cents })),
+    seats: rows.map((r) => ({
+      seatId: r.seat_id,
+      section: r.section,
+      row: r.row,
+      number: r.number,
+      tier: r.tier,
+      priceCents: r.price_cents,
+    })),
   };
 }
 
@@ -231,7 +240,11 @@ export async function upsertEvent(
 }
 
 /** Organizers import for themselves; admins and the service may name any organizer. */
-async function resolveOrganizer(db: Database, viewer: Viewer, organizerId: string | undefined): Promise<string | undefined> {
+async function resolveOrganizer(
+  db: Database,
+  viewer: Viewer,
+  organizerId: string | undefined,
+): Promise<string | undefined> {
   if (organizerId === undefined) return undefined;
   if (viewer.role === "organizer" && organizerId !== viewer.id) {
     throw new DomainError("FORBIDDEN", "Organizers can only create events they organize themselves.");
@@ -261,7 +274,13 @@ async function moveToVenue(tx: Database, eventId: string, venueId: string): Prom
 export async function getSalesSummary(db: Database, eventId: string) {
   const [event] = await db.select({ name: t.events.name }).from(t.events).where(eq(t.events.id, eventId));
   if (!event) throw notFound(`Event ${eventId}`);
-  const sections = await queryRows<{ section: string; sold: number; held: number; available: number; revenue_cents: string | number }>(
+  const sections = await queryRows<{
+    section: string;
+    sold: number;
+    held: number;
+    available: number;
+    revenue_cents: string | number;
+  }>(
     db,
     sql`SELECT vs.section,
                (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold,

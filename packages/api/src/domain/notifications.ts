@@ -73,7 +73,9 @@ export async function enqueueNotification(tx: Database, kind: Kind, bookingId: s
     `<p>Hi ${escapeHtml(booking.user_name)},</p>`,
     `<p><strong>${escapeHtml(words.headline(booking.event_name))}</strong></p>`,
     "<table>",
-    ...facts.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
+    ...facts.map(
+      ([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+    ),
     "</table>",
     `<p>${escapeHtml(words.closing)}</p>`,
     "</body></html>",
@@ -108,16 +110,17 @@ export async function claimNotifications(db: Database, limit: number, leaseSecon
     lease_expires_at: Date;
   }>(
     db,
-    sql`UPDATE notifications n
-        SET lease_id = ${leaseId},
-            lease_expires_at = clock_timestamp() + make_interval(secs => ${leaseSeconds}),
-            attempts = n.attempts + 1
-        WHERE n.id IN (
+    sql`WITH due AS MATERIALIZED (
           SELECT id FROM notifications
           WHERE delivered_at IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
           ORDER BY created_at, id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
+        UPDATE notifications n
+        SET lease_id = ${leaseId},
+            lease_expires_at = clock_timestamp() + make_interval(secs => ${leaseSeconds}),
+            attempts = n.attempts + 1
+        FROM due WHERE n.id = due.id
         RETURNING n.id, n.kind, n.booking_id, n.recipient, n.subject, n.body_text, n.body_html,
                   n.created_at, n.attempts, n.lease_expires_at`,
   );
@@ -147,7 +150,9 @@ export async function ackNotifications(db: Database, leaseId: string, ids: strin
   const acknowledged = await db
     .update(t.notifications)
     .set({ deliveredAt: sql`now()` })
-    .where(and(inArray(t.notifications.id, ids), eq(t.notifications.leaseId, leaseId), isNull(t.notifications.deliveredAt)))
+    .where(
+      and(inArray(t.notifications.id, ids), eq(t.notifications.leaseId, leaseId), isNull(t.notifications.deliveredAt)),
+    )
     .returning({ id: t.notifications.id });
   const done = new Set(acknowledged.map((row) => row.id));
   return { acknowledged: [...done], rejected: ids.filter((id) => !done.has(id)) };

@@ -78,7 +78,9 @@ export function decideUpsertExisting(viewer: Viewer, event: ResourceFacts & { ki
 
 /** Only the worker leases and acknowledges the outbox. */
 export function decideDeliverNotifications(viewer: Viewer): Decision {
-  return viewer.role === "service" ? allow("The service account delivers notifications.") : deny("Only the service account delivers notifications.");
+  return viewer.role === "service"
+    ? allow("The service account delivers notifications.")
+    : deny("Only the service account delivers notifications.");
 }
 
 export function ensureAllowed(decision: Decision): void {

@@ -33,4 +33,3 @@ export const authProcedures = {
 
   me: publicProcedure.output(userOutput.nullable()).query(({ ctx }) => ctx.resolveViewer()),
 } satisfies TRPCRouterRecord;
-

@@ -8,10 +8,7 @@ const email = z
 
 export const signUpInput = z.object({
   email,
-  password: z
-    .string()
-    .min(8, { error: "Use at least 8 characters" })
-    .max(200, { error: "Use at most 200 characters" }),
+  password: z.string().min(8, { error: "Use at least 8 characters" }).max(200, { error: "Use at most 200 characters" }),
   name: z.string().trim().min(1, { error: "Tell us your name" }).max(100),
 });
 

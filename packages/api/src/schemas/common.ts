@@ -9,7 +9,8 @@ export const idempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e]{8,128}$/, { error: "An idempotency key is 8 to 128 visible ASCII characters" });
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const userRole = z.enum(["customer", "organizer", "admin", "service"]);
 export const eventStatus = z.enum(["scheduled", "on_sale", "sold_out", "cancelled"]);

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AnyTRPCRouter, getTRPCErrorShape, type inferRouterContext, type TRPC_ERROR_CODE_KEY, TRPCError, transformTRPCResponse } from "@trpc/server";
+import {
+  type AnyTRPCRouter,
+  getTRPCErrorShape,
+  type inferRouterContext,
+  type TRPC_ERROR_CODE_KEY,
+  TRPCError,
+  transformTRPCResponse,
+} from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { HTTPErrorHandler } from "@trpc/server/unstable-core-do-not-import";
 
@@ -21,9 +28,9 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
   /** Where procedures live: `/trpc` serves `/trpc/getEvent`. */
   endpoint: string;
-  createContext(opts: FetchCreateContextFnOptions & { nodeReq: IncomingMessage; requestId: string }):
-    | inferRouterContext<TRouter>
-    | Promise<inferRouterContext<TRouter>>;
+  createContext(
+    opts: FetchCreateContextFnOptions & { nodeReq: IncomingMessage; requestId: string },
+  ): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   maxBodyBytes?: number;
   maxBatchSize?: number;
   /**
@@ -35,7 +42,12 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
 }
 
 /** A tRPC-shaped error body, serialized through the router's own formatter and transformer. */
-export function errorResponseBody(router: AnyTRPCRouter, code: TRPC_ERROR_CODE_KEY, message: string, path?: string): string {
+export function errorResponseBody(
+  router: AnyTRPCRouter,
+  code: TRPC_ERROR_CODE_KEY,
+  message: string,
+  path?: string,
+): string {
   const config = router._def._config;
   const error = new TRPCError({ code, message });
   const shape = getTRPCErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
@@ -73,7 +85,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
 
 function sendJson(res: ServerResponse, status: number, body: string, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...extraHeaders });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...extraHeaders,
+  });
   res.end(body);
 }
 
@@ -82,14 +98,21 @@ function sendJson(res: ServerResponse, status: number, body: string, extraHeader
  * from another origin, or a body that is not JSON (HTML forms can only send form bodies
  * and text/plain without a CORS preflight, which this server never approves).
  */
-function crossSiteRefusal(req: IncomingMessage, allowed: ReadonlySet<string>): { status: number; code: TRPC_ERROR_CODE_KEY; message: string } | null {
+function crossSiteRefusal(
+  req: IncomingMessage,
+  allowed: ReadonlySet<string>,
+): { status: number; code: TRPC_ERROR_CODE_KEY; message: string } | null {
   if (req.method !== "POST") return null;
   const site = req.headers["sec-fetch-site"];
   const origin = req.headers.origin;
   const ownOrigins = [`http://${req.headers.host}`, `https://${req.headers.host}`];
   const originAllowed = origin === undefined || allowed.has(origin) || ownOrigins.includes(origin);
   if (site === "cross-site" || !originAllowed) {
-    return { status: 403, code: "FORBIDDEN", message: `Requests from ${origin ?? "another site"} may not change anything here.` };
+    return {
+      status: 403,
+      code: "FORBIDDEN",
+      message: `Requests from ${origin ?? "another site"} may not change anything here.`,
+    };
   }
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {

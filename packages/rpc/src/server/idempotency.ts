@@ -46,6 +46,11 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
   /** How results are kept in the store (the transformer's own format keeps Dates etc). */
   serialize?: (data: unknown) => unknown;
   deserialize?: (stored: unknown) => unknown;
+  /**
+   * Turns what the procedure threw into the error the caller will see, before deciding
+   * whether it is final: pass the app's own error mapping (domain errors → codes).
+   */
+  mapError?: (error: TRPCError) => TRPCError;
   /** Input fields that are not part of the request's meaning (the key itself). */
   ignoredInputFields?: readonly string[];
 }
@@ -75,6 +80,7 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
   const serialize = options.serialize ?? ((data: unknown) => data);
   const deserialize = options.deserialize ?? ((stored: unknown) => stored);
   const ignored = new Set(options.ignoredInputFields ?? ["idempotencyKey"]);
+  const mapError = options.mapError ?? ((error: TRPCError) => error);
 
   return t.procedure.use(async ({ ctx: rawCtx, input, path, next }) => {
     // tRPC widens the context type inside a generic plugin; it is the caller's TCtx.
@@ -104,7 +110,7 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
         try {
           const done = await store.savepoint(tx, async (sp) => {
             const attempt = await next({ ctx: { db: sp } });
-            if (!attempt.ok) throw new Rollback(attempt);
+            if (!attempt.ok) throw new Rollback({ ...attempt, error: mapError(attempt.error) });
             return attempt;
           });
           await store.complete(tx, id, { ok: true, data: serialize(done.data) });

@@ -1,4 +1,12 @@
 export {
+  createTrpcHandler,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_BODY_BYTES,
+  errorResponseBody,
+  requestIdOf,
+  type TrpcHandlerOptions,
+} from "./http";
+export {
   type ExistingRecord,
   IDEMPOTENCY_KEY_PATTERN,
   type IdempotencyOptions,
@@ -8,11 +16,3 @@ export {
   type StoredOutcome,
 } from "./idempotency";
 export { stableHash } from "./stable-hash";
-export {
-  createTrpcHandler,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_BODY_BYTES,
-  errorResponseBody,
-  requestIdOf,
-  type TrpcHandlerOptions,
-} from "./http";

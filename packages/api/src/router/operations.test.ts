@@ -1,0 +1,97 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSmallEvent, createTestApi, type TestApi } from "../testing";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(() => api.close());
+
+/** Confirms `count` bookings, each of which queues one "Booking confirmed" email. */
+async function queueConfirmations(count: number) {
+  const organizerId = (await api.userByEmail("olivia@example.com")).id;
+  const { eventId } = await createSmallEvent(api.db, { seats: count, organizerId });
+  const { caller, user } = await api.newUser();
+  for (let i = 0; i < count; i++) {
+    const booking = await caller.createBooking({ eventId, quantity: 1 });
+    await caller.confirmBooking({ bookingId: booking.id, paymentToken: "tok_visa" });
+  }
+  return user;
+}
+
+describe("claimNotifications and ackNotifications", () => {
+  it("leases a batch, hides it from other claims, and records delivery once", async () => {
+    const user = await queueConfirmations(3);
+    const first = await api.service.claimNotifications({ limit: 100, leaseSeconds: 60 });
+    const mine = first.notifications.filter((n) => n.recipient === user.email);
+    expect(mine).toHaveLength(3);
+    expect(mine[0]).toMatchObject({
+      kind: "booking_confirmed",
+      subject: expect.stringMatching(/^Booking confirmed — Test Show/),
+      bodyText: expect.stringContaining("Seats: Main A-"),
+      bodyHtml: expect.stringContaining("<table>"),
+      attempts: 1,
+    });
+    expect(first.leaseId).toEqual(expect.any(String));
+    expect((await api.service.claimNotifications({ limit: 100 })).notifications).toEqual([]);
+
+    const ids = first.notifications.map((n) => n.id);
+    const ack = await api.service.ackNotifications({ leaseId: first.leaseId as string, ids });
+    expect(ack).toEqual({ acknowledged: expect.arrayContaining(ids), rejected: [] });
+    const again = await api.service.ackNotifications({ leaseId: first.leaseId as string, ids });
+    expect(again).toEqual({ acknowledged: [], rejected: ids });
+  });
+
+  it("gives an expired lease to the next worker and refuses the late acknowledgement", async () => {
+    await queueConfirmations(2);
+    const dead = await api.service.claimNotifications({ limit: 100, leaseSeconds: 5 });
+    expect(dead.notifications.length).toBeGreaterThanOrEqual(2);
+    await api.db.execute(
+      sql`UPDATE notifications SET lease_expires_at = now() - interval '1 second' WHERE lease_id = ${dead.leaseId}`,
+    );
+    const takeover = await api.service.claimNotifications({ limit: 100 });
+    expect(takeover.notifications.map((n) => n.id).sort()).toEqual(dead.notifications.map((n) => n.id).sort());
+    expect(takeover.notifications.every((n) => n.attempts === 2)).toBe(true);
+    const late = await api.service.ackNotifications({
+      leaseId: dead.leaseId as string,
+      ids: dead.notifications.map((n) => n.id),
+    });
+    expect(late.acknowledged).toEqual([]);
+    const current = await api.service.ackNotifications({
+      leaseId: takeover.leaseId as string,
+      ids: takeover.notifications.map((n) => n.id),
+    });
+    expect(current.rejected).toEqual([]);
+  });
+
+  it("answers an empty claim with no lease", async () => {
+    await api.service
+      .claimNotifications({ limit: 100 })
+      .then((batch) =>
+        batch.leaseId
+          ? api.service.ackNotifications({ leaseId: batch.leaseId, ids: batch.notifications.map((n) => n.id) })
+          : null,
+      );
+    expect(await api.service.claimNotifications({})).toEqual({
+      leaseId: null,
+      leaseExpiresAt: null,
+      notifications: [],
+    });
+  });
+
+  it("belongs to the service account alone", async () => {
+    for (const email of ["admin@example.com", "alice@example.com"]) {
+      const caller = await api.as(email);
+      await expect(caller.claimNotifications({})).rejects.toMatchObject({
+        code: "FORBIDDEN",
+        message: "Only the service account delivers notifications.",
+      });
+    }
+    await expect(api.anonymous.claimNotifications({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(api.service.claimNotifications({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(api.service.ackNotifications({ leaseId: "nope", ids: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+});
