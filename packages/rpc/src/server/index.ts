@@ -15,4 +15,5 @@ export {
   idempotency,
   type StoredOutcome,
 } from "./idempotency";
+export { createMemoryIdempotencyStore } from "./memory-store";
 export { stableHash } from "./stable-hash";

@@ -1,0 +1,34 @@
+import type { AppRouter } from "@ticketing/api";
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+
+/** A vanilla tRPC client of the router, as any TypeScript program would make one. */
+export function clientFor(url: string, token?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${url}/trpc`,
+        transformer: superjson,
+        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      }),
+    ],
+  });
+}
+
+export type Client = ReturnType<typeof clientFor>;
+
+export async function signIn(url: string, email: string, password = "demo-password") {
+  const session = await clientFor(url).signIn.mutate({ email, password });
+  return { session, client: clientFor(url, session.token) };
+}
+
+/** The error code a failed call carried (BAD_REQUEST, CONFLICT…), or "ok". */
+export async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
+    throw error;
+  }
+}
