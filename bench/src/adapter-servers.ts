@@ -10,10 +10,17 @@ import { z } from "zod";
 
 const t = initTRPC.create({ transformer: superjson });
 export const pingRouter = t.router({
-  ping: t.procedure.input(z.object({ id: z.string() })).query(({ input }) => ({ id: input.id, name: "hello", at: new Date(0) })),
+  ping: t.procedure
+    .input(z.object({ id: z.string() }))
+    .query(({ input }) => ({ id: input.id, name: "hello", at: new Date(0) })),
 });
 export const pingBody = JSON.stringify({
-  result: { data: { json: { id: "x", name: "hello", at: "1970-01-01T00:00:00.000Z" }, meta: { values: { at: ["Date"] }, v: 1 } } },
+  result: {
+    data: {
+      json: { id: "x", name: "hello", at: "1970-01-01T00:00:00.000Z" },
+      meta: { values: { at: ["Date"] }, v: 1 },
+    },
+  },
 });
 
 const [mode = "bare", port = "0"] = process.argv.slice(2);
