@@ -70,7 +70,8 @@ function csvRows(text: string, name: string): FeedRow[] {
   // any blank lines skipped since, which matters when a quoted field spans lines.
   let previous = { lines: 0, emptyLines: 0 };
   try {
-    parse(text, {
+    // One line end throughout: csv-parse counts a CRLF inside quotes as two lines.
+    parse(text.replace(/\r\n/g, "\n"), {
       bom: true,
       relax_column_count: true,
       skip_empty_lines: true,
