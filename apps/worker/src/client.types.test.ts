@@ -22,6 +22,9 @@ describe("the worker's client", () => {
   });
 
   it("refuses wrong calls at compile time", () => {
+    const event = { externalId: "e", name: "n", venue: "v", startsAt: "2027-01-01T00:00:00Z" };
+    // The right call compiles, so the errors below are about the one field each changes.
+    expectTypeOf(() => api.upsertEvent.mutate(event)).toBeFunction();
     // Each arrow is compiled, never called: the @ts-expect-error lines must be errors.
     const wrongCalls = [
       // @ts-expect-error limit is a number
@@ -31,16 +34,9 @@ describe("the worker's client", () => {
       // @ts-expect-error leaseId is required
       () => api.ackNotifications.mutate({ ids: ["n"] }),
       // @ts-expect-error startsAt is an ISO string on the wire side, not a number
-      () => api.upsertEvent.mutate({ externalId: "e", name: "n", venue: "v", startsAt: 1 }),
+      () => api.upsertEvent.mutate({ ...event, startsAt: 1 }),
       // @ts-expect-error status is one of scheduled | on_sale | sold_out | cancelled
-      () =>
-        api.upsertEvent.mutate({
-          externalId: "e",
-          name: "n",
-          venue: "v",
-          startsAt: "2027-01-01T00:00:00Z",
-          status: "open",
-        }),
+      () => api.upsertEvent.mutate({ ...event, status: "open" }),
       // @ts-expect-error claimNotifications is a mutation, not a query
       () => api.claimNotifications.query({ limit: 1 }),
       // @ts-expect-error no such procedure

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { TRPCClientError } from "@trpc/client";
+import { StopRequested } from "../api-status";
 import { rpcCodeOf, withIdempotencyKey } from "../client";
 import { checkRow, type FeedRow } from "../feed";
 import { credentialsRefusal, type Runtime } from "../runtime";
@@ -54,7 +56,13 @@ export async function importEvents(
         if (created) report.created += 1;
         else report.updated += 1;
       } catch (error) {
-        // A refused token ends the import; anything else the server says is about this row.
+        if (error instanceof StopRequested) {
+          report.skipped = rows.length - index;
+          break;
+        }
+        // No answer (ApiUnavailableError) or a refused token ends the import; anything else
+        // the server said is about this row.
+        if (!(error instanceof TRPCClientError)) throw error;
         if (rpcCodeOf(error) === "UNAUTHORIZED") throw credentialsRefusal(error);
         report.failed.push({
           row: checked.row,
