@@ -86,7 +86,7 @@ describe("the worker process", () => {
       expect(outage("API unavailable: backing off and retrying until it answers")[0]).toMatchObject({
         level: 40,
         api: proxy.url,
-        err: { message: expect.stringMatching(/fetch failed/) },
+        reason: expect.stringMatching(/^fetch failed; (other side closed|socket hang up|read ECONNRESET)/),
       });
 
       proxy.bringUp();
@@ -138,7 +138,7 @@ describe("the worker process", () => {
     expect(runs.missingFeed.stderr()).toBe(`import: ${join(dir, "missing.csv")}: no such file\n`);
     expect(runs.unreachable.stdout()).toBe(`Importing 1 rows from ${feed} into http://127.0.0.1:${port}\n`);
     expect(runs.unreachable.stderr()).toContain(
-      `import: The API at http://127.0.0.1:${port} did not answer after 2 attempts: fetch failed`,
+      `import: The API at http://127.0.0.1:${port} did not answer after 2 attempts: fetch failed; connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     expect(runs.wrongToken.logs().at(-1)).toMatchObject({
       level: 50,

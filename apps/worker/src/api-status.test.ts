@@ -2,7 +2,14 @@ import { Writable } from "node:stream";
 import { TRPCClientError } from "@trpc/client";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { ApiStatus, ApiUnavailableError, backoffDelay, callWithRetry, StopRequested } from "./api-status";
+import {
+  ApiStatus,
+  ApiUnavailableError,
+  backoffDelay,
+  callWithRetry,
+  describeFailure,
+  StopRequested,
+} from "./api-status";
 
 function capturedLogger() {
   const lines: { level: number; msg: string }[] = [];
@@ -32,6 +39,16 @@ describe("backoff", () => {
   });
 });
 
+describe("describing a failure", () => {
+  it("follows the cause chain, each message once", () => {
+    const refusedConnect = new Error("connect ECONNREFUSED 127.0.0.1:4000");
+    const fetchFailed = new TypeError("fetch failed", { cause: refusedConnect });
+    const error = new TRPCClientError("fetch failed", { cause: fetchFailed });
+    expect(describeFailure(error)).toBe("fetch failed; connect ECONNREFUSED 127.0.0.1:4000");
+    expect(describeFailure("plain")).toBe("plain");
+  });
+});
+
 describe("the API status", () => {
   it("logs an outage once when it starts and once when it ends", () => {
     const { logger, lines } = capturedLogger();
@@ -45,7 +62,8 @@ describe("the API status", () => {
       "API unavailable: backing off and retrying until it answers",
       "API available again",
     ]);
-    expect(lines[1]).toMatchObject({ failures: 5, api: "http://api" });
+    expect(lines[0]).toMatchObject({ level: 40, api: "http://api", reason: "fetch failed" });
+    expect(lines[1]).toMatchObject({ level: 30, failures: 5, api: "http://api" });
   });
 });
 

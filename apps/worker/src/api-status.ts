@@ -18,6 +18,20 @@ export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffPolicy, 
 }
 
 /**
+ * The messages along an error's cause chain, each once: "fetch failed; connect
+ * ECONNREFUSED 127.0.0.1:4000" says more in one line than a stack trace.
+ */
+export function describeFailure(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error; current !== undefined && messages.length < 5; ) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !messages.some((seen) => seen.includes(message))) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join("; ");
+}
+
+/**
  * Whether the API answers, shared by every job of the process so that an outage is logged
  * once when it starts and once when it ends, however many calls fail in between.
  */
@@ -46,7 +60,10 @@ export class ApiStatus {
       return;
     }
     this.#outage = { since: Date.now(), failures: 1 };
-    this.logger.warn({ api: this.apiUrl, err: error }, "API unavailable: backing off and retrying until it answers");
+    this.logger.warn(
+      { api: this.apiUrl, reason: describeFailure(error) },
+      "API unavailable: backing off and retrying until it answers",
+    );
   }
 }
 
@@ -58,9 +75,7 @@ export class ApiUnavailableError extends Error {
     attempts: number,
     override readonly cause: unknown,
   ) {
-    super(
-      `The API at ${apiUrl} did not answer after ${attempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
+    super(`The API at ${apiUrl} did not answer after ${attempts} attempts: ${describeFailure(cause)}`);
   }
 }
 

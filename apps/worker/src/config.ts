@@ -47,7 +47,7 @@ const schema = z
     WORKER_LEASE_SECONDS: whole(5, 3600).default(60),
     WORKER_REQUEST_TIMEOUT_MS: whole(100, 120_000).default(15_000),
     WORKER_BACKOFF_BASE_MS: whole(1, 60_000).default(500),
-    WORKER_BACKOFF_MAX_MS: whole(1, 600_000).default(30_000),
+    WORKER_BACKOFF_MAX_MS: whole(1, 600_000).default(10_000),
     WORKER_RETRY_ATTEMPTS: whole(1, 100).default(6),
     WORKER_OUTBOX_DIR: z.string().min(1).optional(),
     WORKER_MAIL_FROM: z.string().min(3).default("Ticketing <tickets@ticketing.example>"),

@@ -5,11 +5,14 @@ import { credentialsRefusal, type Runtime } from "./runtime";
 import { sleep } from "./sleep";
 
 /** Delivers until the outbox has nothing due (a batch comes back short) or a stop is asked. */
-async function drainOutbox(runtime: Runtime): Promise<void> {
+async function drainOutbox(runtime: Runtime): Promise<number> {
+  let delivered = 0;
   while (!runtime.stop.aborted) {
-    const { claimed } = await deliverNotificationBatch(runtime);
-    if (claimed < runtime.config.notifications.batchSize) return;
+    const batch = await deliverNotificationBatch(runtime);
+    delivered += batch.delivered;
+    if (batch.claimed < runtime.config.notifications.batchSize) break;
   }
+  return delivered;
 }
 
 /**
@@ -19,8 +22,9 @@ async function drainOutbox(runtime: Runtime): Promise<void> {
  */
 export async function runJobsOnce(runtime: Runtime): Promise<void> {
   try {
-    await releaseExpiredHolds(runtime);
-    await drainOutbox(runtime);
+    const released = await releaseExpiredHolds(runtime);
+    const delivered = await drainOutbox(runtime);
+    runtime.logger.info({ released, delivered }, "each job ran once");
   } catch (error) {
     if (error instanceof StopRequested) return;
     throw credentialsRefusal(error) ?? error;
