@@ -200,8 +200,19 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
           `late-${tag},Late Set,${VENUE.toLowerCase()},2027-04-08T22:00:00-05:00,,`,
         ].join("\n"),
       );
+      const importKeys = async () => {
+        const [row] = await queryRows<{ count: number }>(
+          server.database.db,
+          sql`SELECT count(*)::int AS count FROM idempotency_records
+              WHERE procedure = 'upsertEvent' AND key LIKE 'import-%'`,
+        );
+        return row?.count ?? 0;
+      };
+      const keysBefore = await importKeys();
       const first = worker(["import", csv]);
       expect(await first.exited).toBe(2);
+      // Each row that went in did so under its own idempotency key, safe to retry.
+      expect((await importKeys()) - keysBefore).toBe(2);
       const failures = [
         `  row 2 (line 4, local-${tag}): startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)`,
         `  row 3 (line 5, lost-${tag}): Venue "Nowhere Hall" was not found.`,
