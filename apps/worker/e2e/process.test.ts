@@ -106,6 +106,28 @@ describe("the worker process", () => {
     }
   });
 
+  it("stops an import on SIGTERM with exit 1, saying how many rows were not tried", async () => {
+    const feed = join(dir, "two.json");
+    const row = { name: "Row", venue: "The Lantern Room", startsAt: "2027-01-01T20:00:00Z" };
+    writeFileSync(
+      feed,
+      JSON.stringify([
+        { ...row, externalId: "a-1" },
+        { ...row, externalId: "a-2" },
+      ]),
+    );
+    const run = runWorker(["import", feed], {
+      API_URL: `http://127.0.0.1:${await closedPort()}`,
+      WORKER_RETRY_ATTEMPTS: "100",
+      WORKER_BACKOFF_BASE_MS: "200",
+    });
+    await run.waitForLog((line) => line.msg === "API unavailable: backing off and retrying until it answers");
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(1);
+    expect(run.stdout()).toContain("0 created, 0 updated, 0 failed\n");
+    expect(run.stderr()).toContain("import: stopped; 2 of 2 rows were not tried\n");
+  });
+
   it("stops with exit 1 and a clear line when it cannot run", async () => {
     const port = await closedPort();
     const feed = join(dir, "one.json");

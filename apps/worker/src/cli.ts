@@ -114,7 +114,6 @@ async function runImport(config: WorkerConfig, file: string): Promise<number> {
   try {
     report = await importEvents(runtime, rows, progress);
   } catch (error) {
-    bar?.stop();
     if (!(error instanceof ApiUnavailableError || error instanceof CredentialsRefused)) throw error;
     console.error(`import: ${error.message}`);
     return EXIT.cannotRun;
@@ -128,7 +127,7 @@ async function runImport(config: WorkerConfig, file: string): Promise<number> {
   }
   console.log(summarize(report));
   if (report.skipped > 0) {
-    console.error(`import: stopped before the last ${report.skipped} rows`);
+    console.error(`import: stopped; ${report.skipped} of ${report.total} rows were not tried`);
     return EXIT.cannotRun;
   }
   return report.failed.length > 0 ? EXIT.rowsFailed : EXIT.ok;

@@ -68,7 +68,7 @@ export async function importEvents(
           row: checked.row,
           ...(checked.line !== undefined && { line: checked.line }),
           externalId: checked.input.externalId,
-          reason: error instanceof Error ? error.message : String(error),
+          reason: error.message,
         });
       }
     }
