@@ -1,0 +1,169 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { SingleBar } from "cli-progress";
+import { ApiStatus, ApiUnavailableError } from "./api-status";
+import { createApiClient } from "./client";
+import { ConfigError, loadConfig, type WorkerConfig } from "./config";
+import { FeedError, readFeed } from "./feed";
+import { describeFailure, type ImportReport, importEvents, summarize } from "./jobs/import";
+import { createLogger, type Logger } from "./logger";
+import { CredentialsRefused, createRuntime } from "./runtime";
+import { runJobsForever, runJobsOnce } from "./worker";
+
+const USAGE = `usage: worker [--once]            run the background jobs (--once: each a single time, then exit)
+       worker import <feed.json|feed.csv>   upsert events from a feed by externalId
+
+Exit codes: 0 done; 1 could not run (configuration, API unreachable, unreadable feed…);
+2 (import) some rows failed.`;
+
+/** Exit codes of the import, as PRODUCT.md §5 names them. */
+export const EXIT = { ok: 0, cannotRun: 1, rowsFailed: 2 } as const;
+
+type Command = { kind: "jobs"; once: boolean } | { kind: "import"; file: string } | { kind: "help" };
+
+export function parseCommand(argv: string[]): Command {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { once: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return { kind: "help" };
+  const [command, ...rest] = positionals;
+  if (command === undefined) return { kind: "jobs", once: values.once };
+  if (command === "import" && rest.length === 1 && rest[0]) return { kind: "import", file: rest[0] };
+  if (command === "import") throw new Error("import takes one feed file");
+  throw new Error(`unknown command "${command}"`);
+}
+
+/** SIGTERM/SIGINT ask the jobs to finish the item in hand; a second signal stops at once. */
+function stopOnSignals(logger: Logger): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      logger.warn({ signal }, "second stop signal: exiting now");
+      process.exit(EXIT.cannotRun);
+    }
+    logger.info({ signal }, "stopping: finishing the item in hand");
+    controller.abort();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return controller.signal;
+}
+
+function setUp(config: WorkerConfig, logger: Logger, maxAttempts: number | undefined) {
+  const [apiUrl, ...others] = config.apiUrls;
+  if (others.length > 0) {
+    logger.warn(
+      { api: apiUrl, unused: others },
+      "API_URLS lists several instances; calling only the first (no failover yet)",
+    );
+  }
+  const api = createApiClient({ urls: config.apiUrls, token: config.workerToken, timeoutMs: config.requestTimeoutMs });
+  const status = new ApiStatus(logger, apiUrl ?? "");
+  const stop = stopOnSignals(logger);
+  return createRuntime({ config, logger, api, status, stop, ...(maxAttempts !== undefined && { maxAttempts }) });
+}
+
+async function runJobs(config: WorkerConfig, once: boolean, pretty: boolean): Promise<number> {
+  const logger = createLogger({ level: config.logLevel, pretty, stream: "stdout" });
+  const runtime = setUp(config, logger, once ? config.retryAttempts : undefined);
+  try {
+    if (once) await runJobsOnce(runtime);
+    else await runJobsForever(runtime);
+    logger.info("stopped");
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ApiUnavailableError || error instanceof CredentialsRefused) logger.error(error.message);
+    else logger.error({ err: error }, "worker failed");
+    return EXIT.cannotRun;
+  }
+}
+
+async function runImport(config: WorkerConfig, file: string): Promise<number> {
+  // stdout carries the report; log lines (an outage, say) go to stderr.
+  const logger = createLogger({ level: config.logLevel, pretty: false, stream: "stderr" });
+  // npm runs scripts from the package folder; INIT_CWD is where the person typed the command.
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  let rows: Awaited<ReturnType<typeof readFeed>>;
+  try {
+    rows = await readFeed(path);
+  } catch (error) {
+    if (!(error instanceof FeedError)) throw error;
+    console.error(`import: ${error.message}`);
+    return EXIT.cannotRun;
+  }
+  const runtime = setUp(config, logger, config.retryAttempts);
+  console.log(`Importing ${rows.length} rows from ${path} into ${config.apiUrls[0]}`);
+
+  const bar = process.stderr.isTTY
+    ? new SingleBar({
+        stream: process.stderr,
+        format: " {bar} {value}/{total} rows | {created} created, {updated} updated, {failed} failed",
+        hideCursor: true,
+      })
+    : undefined;
+  bar?.start(rows.length, 0, { created: 0, updated: 0, failed: 0 });
+  const progress = {
+    row: (report: ImportReport) =>
+      bar?.increment({ created: report.created, updated: report.updated, failed: report.failed.length }),
+  };
+
+  let report: ImportReport;
+  try {
+    report = await importEvents(runtime, rows, progress);
+  } catch (error) {
+    if (!(error instanceof ApiUnavailableError || error instanceof CredentialsRefused)) throw error;
+    console.error(`import: ${error.message}`);
+    return EXIT.cannotRun;
+  } finally {
+    bar?.stop();
+  }
+
+  if (report.failed.length > 0) {
+    console.log("Failed rows:");
+    for (const failure of report.failed) console.log(`  ${describeFailure(failure)}`);
+  }
+  console.log(summarize(report));
+  if (report.skipped > 0) {
+    console.error(`import: stopped; ${report.skipped} of ${report.total} rows were not tried`);
+    return EXIT.cannotRun;
+  }
+  return report.failed.length > 0 ? EXIT.rowsFailed : EXIT.ok;
+}
+
+/** The worker's command line; resolves with the exit code. */
+export async function main(argv: string[], options: { pretty: boolean }): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    console.error(`worker: ${(error as Error).message}\n${USAGE}`);
+    return EXIT.cannotRun;
+  }
+  if (command.kind === "help") {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  let config: WorkerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`worker: ${error.message}`);
+    return EXIT.cannotRun;
+  }
+  return command.kind === "import" ? runImport(config, command.file) : runJobs(config, command.once, options.pretty);
+}
+
+/** Entry points call this: it exits with main's code, and a crash prints one clear line. */
+export function run(options: { pretty: boolean }): void {
+  main(process.argv.slice(2), options).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error("worker: failed", error);
+      process.exit(EXIT.cannotRun);
+    },
+  );
+}
