@@ -1,7 +1,7 @@
 // `npm test`: everything, in the order that fails fastest — lint, types, then every suite
 // (unit, integration, PostgreSQL, end-to-end). It says what it skipped and why.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,12 +21,12 @@ function step(title, command, args) {
   console.log(`✓ ${title} (${seconds}s)`);
 }
 
-/** Counts the PostgreSQL tests that passed, from the cross-cutting suite's JSON report. */
+/** Counts the PostgreSQL tests that passed, from the JSON reports the suites write. */
 function postgresTestsPassed() {
-  const report = join(results, "tests.json");
-  if (!existsSync(report)) return 0;
-  const { testResults } = JSON.parse(readFileSync(report, "utf8"));
-  return testResults
+  if (!existsSync(results)) return 0;
+  return readdirSync(results)
+    .filter((name) => name.endsWith(".json"))
+    .flatMap((name) => JSON.parse(readFileSync(join(results, name), "utf8")).testResults)
     .flatMap((file) => file.assertionResults.map((test) => ({ file: file.name, ...test })))
     .filter(
       (test) =>

@@ -1,6 +1,6 @@
+import { postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
 import { describe } from "vitest";
 import { defineHttpSuite } from "./support/http-suite";
-import { postgresAvailable, startPostgresServer } from "./support/postgres";
 
 const available = await postgresAvailable();
 

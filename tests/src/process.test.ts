@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventId } from "@ticketing/db";
+import { createScratchPostgres } from "@ticketing/db/testing";
+import { postgresAvailable } from "@ticketing/server/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { clientFor } from "./support/client";
-import { createScratchPostgres, postgresAvailable } from "./support/postgres";
 import { runScript, startServerProcess } from "./support/process";
 
 const WORKER_TOKEN = "process-test-worker-token";

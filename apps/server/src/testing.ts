@@ -1,6 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { type DatabaseHandle, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
-import { createSeededMemoryDatabase } from "@ticketing/db/testing";
+import {
+  createScratchPostgres,
+  createSeededMemoryDatabase,
+  probePostgres,
+  TEST_DATABASE_URL,
+} from "@ticketing/db/testing";
 import { createApp } from "./app";
 import { loadConfig } from "./config";
 import { createLogger } from "./logger";
@@ -40,4 +45,33 @@ export async function startTestServer(
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, database, close: () => app.close() };
+}
+
+/**
+ * Whether this run can use PostgreSQL. In CI it must: a missing server fails the suite
+ * rather than skipping it. Elsewhere the suite is skipped with the reason printed.
+ */
+export async function postgresAvailable(): Promise<boolean> {
+  const probe = await probePostgres();
+  if (probe.ok) return true;
+  if (process.env.CI) {
+    throw new Error(`PostgreSQL is required in CI but ${TEST_DATABASE_URL} is unreachable: ${probe.reason}`);
+  }
+  console.warn(
+    `Skipping a PostgreSQL suite: ${TEST_DATABASE_URL} is unreachable (${probe.reason}). Set TEST_DATABASE_URL.`,
+  );
+  return false;
+}
+
+/** The server on a scratch PostgreSQL database that is dropped when the server closes. */
+export async function startPostgresServer(env?: Record<string, string>): Promise<TestServer> {
+  const scratch = await createScratchPostgres();
+  const server = await startTestServer({ databaseUrl: scratch.url, ...(env && { env }) });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await scratch.drop();
+    },
+  };
 }

@@ -1,5 +1,5 @@
+import { postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
 import { describe } from "vitest";
-import { postgresAvailable, startPostgresServer } from "./support/servers";
 import { defineWorkerSuite } from "./support/suite";
 
 const available = await postgresAvailable();
