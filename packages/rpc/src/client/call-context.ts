@@ -6,7 +6,9 @@ import type { TraceContext } from "../trace";
  * `client.getEvent.query(input, { context: { timeoutMs: 500 } satisfies RpcCallContext })`.
  * The links also write `deadline` and `idempotencyKey` here for the links after them.
  */
-export interface RpcCallContext {
+// A type, not an interface: tRPC's context is a string-indexed record, which only an
+// object type (not an interface) is assignable to.
+export type RpcCallContext = {
   /** How long this call may take, retries included; the client's default otherwise. */
   timeoutMs?: number;
   /** An absolute deadline (epoch ms) to inherit, such as the one of a request being served. */
@@ -15,7 +17,7 @@ export interface RpcCallContext {
   idempotencyKey?: string | false;
   /** The trace to continue (a server's incoming context, for a nested hop). */
   traceContext?: TraceContext;
-}
+};
 
 export function deadlineOf(op: Pick<Operation, "context">): number | undefined {
   const value = op.context.deadline;
