@@ -70,8 +70,8 @@ export function createTestApp(options: { limitPerSecond?: number } = {}) {
   const base = t.procedure
     .concat(
       observe<TestCtx>({
-        logger,
-        metrics,
+        logger: () => logger,
+        metrics: () => metrics,
         fields: (ctx) => ({ requestId: ctx.requestId, traceId: traceIdOf(ctx.traceContext) }),
         traceContext: (ctx) => ctx.traceContext,
       }),

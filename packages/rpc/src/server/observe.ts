@@ -45,8 +45,9 @@ export function createRpcMetrics(registry: Registry): RpcMetrics {
 }
 
 export interface ObserveOptions<TCtx> {
-  logger?: CallLogger;
-  metrics?: RpcMetrics;
+  /** Where the call's line goes (the app's logger, usually carried on ctx); none → no line. */
+  logger?: (ctx: TCtx) => CallLogger | undefined;
+  metrics?: (ctx: TCtx) => RpcMetrics | undefined;
   /** Fields that identify the call in its log line: request id, trace id. Never secrets. */
   fields?: (ctx: TCtx) => Record<string, unknown>;
   /** The caller's W3C trace context, so the call's span continues the caller's trace. */
@@ -62,9 +63,10 @@ const tracer = trace.getTracer("@ticketing/rpc");
  */
 export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
   const t = initTRPC.context<TCtx>().create();
-  const { logger, metrics } = options;
   return t.procedure.use(async ({ ctx: rawCtx, path, type, next }) => {
     const ctx = rawCtx as unknown as TCtx;
+    const logger = options.logger?.(ctx);
+    const metrics = options.metrics?.(ctx);
     const started = performance.now();
     const span = tracer.startSpan(path, { kind: SpanKind.SERVER }, options.traceContext?.(ctx));
     const result = await next();
