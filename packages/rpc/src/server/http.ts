@@ -74,6 +74,29 @@ export function errorResponseBody(
   return JSON.stringify(transformTRPCResponse(config, { error: shape }));
 }
 
+/** Whether an address is this machine's own (127.0.0.0/8, ::1, or either mapped into IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return plain === "::1" || plain.startsWith("127.");
+}
+
+/**
+ * The address of the client behind a request: the peer's, or, when the peer is a trusted
+ * proxy (by default one on this machine, like the web app's), the last address that proxy
+ * put in X-Forwarded-For. Earlier entries are the client's own claims and are not trusted.
+ */
+export function clientAddressOf(
+  req: IncomingMessage,
+  trustedProxy: (address: string) => boolean = isLoopback,
+): string | undefined {
+  const peer = req.socket.remoteAddress;
+  const forwarded = req.headers["x-forwarded-for"];
+  if (!peer || !trustedProxy(peer) || typeof forwarded !== "string") return peer;
+  const last = forwarded.split(",").at(-1)?.trim();
+  return last || peer;
+}
+
 type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false };
 
 /** Reads a request body up to a limit; past it, keeps draining so the client can read our 413. */

@@ -9,11 +9,13 @@ export {
   remainingMs,
 } from "./deadline";
 export {
+  clientAddressOf,
   type CreateContextOptions,
   createTrpcHandler,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_BODY_BYTES,
   errorResponseBody,
+  isLoopback,
   requestIdOf,
   type TrpcHandlerOptions,
 } from "./http";
