@@ -67,7 +67,7 @@ export interface Context {
   logger: CallLogger | undefined;
   metrics: RpcMetrics | undefined;
   /** Who is calling, resolved on first use: public procedures never pay for the lookup. */
-  resolveViewer(): Promise<Viewer | null>;
+  resolveViewer(db?: Database): Promise<Viewer | null>;
 }
 
 const noCookies: SessionCookieJar = { set() {}, clear() {} };
@@ -80,8 +80,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 export function createContextFactory(options: ContextFactoryOptions) {
   let serviceAccount: Promise<Viewer | null> | undefined;
-  const lookupServiceAccount = () => {
-    serviceAccount ??= findServiceAccount(options.db).then((viewer) => {
+  const lookupServiceAccount = (db: Database) => {
+    serviceAccount ??= findServiceAccount(db).then((viewer) => {
       if (!viewer) serviceAccount = undefined;
       return viewer;
     });
@@ -105,12 +105,14 @@ export function createContextFactory(options: ContextFactoryOptions) {
       limits: options.limits ?? {},
       logger: options.logger,
       metrics: options.metrics,
-      resolveViewer() {
+      // Given the call's own handle, the lookup runs in the call's transaction: taking a
+      // second pooled connection while holding one can exhaust the pool under load.
+      resolveViewer(db = options.db) {
         viewer ??= !credentials
           ? Promise.resolve(null)
           : credentials.source === "bearer" && sameSecret(credentials.token, options.serviceToken)
-            ? lookupServiceAccount()
-            : findSessionUser(options.db, credentials.token);
+            ? lookupServiceAccount(db)
+            : findSessionUser(db, credentials.token);
         return viewer;
       },
     };

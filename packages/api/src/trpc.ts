@@ -77,7 +77,7 @@ export const publicProcedure = t.procedure
 /** A signed-in caller (person or service); ctx.viewer is who. */
 export const authedProcedure = publicProcedure
   .use(async ({ ctx, next }) => {
-    const viewer = await ctx.resolveViewer();
+    const viewer = await ctx.resolveViewer(ctx.db);
     if (!viewer) {
       throw new TRPCError({
         code: "UNAUTHORIZED",

@@ -32,5 +32,5 @@ export const authProcedures = {
     return { signedOut };
   }),
 
-  me: publicProcedure.output(userOutput.nullable()).query(({ ctx }) => ctx.resolveViewer()),
+  me: publicProcedure.output(userOutput.nullable()).query(({ ctx }) => ctx.resolveViewer(ctx.db)),
 } satisfies TRPCRouterRecord;

@@ -9,8 +9,8 @@ export {
   remainingMs,
 } from "./deadline";
 export {
-  clientAddressOf,
   type CreateContextOptions,
+  clientAddressOf,
   createTrpcHandler,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_BODY_BYTES,
