@@ -15,6 +15,8 @@ export interface FaultPlan {
 
 export interface FaultStats {
   connections: number;
+  /** HTTP requests that got through to the server. */
+  requests: number;
   droppedResponses: number;
   resets: number;
   delays: number;
@@ -47,23 +49,29 @@ function random(seed: number) {
 export async function startFaultProxy(target: string, plan: FaultPlan): Promise<FaultProxy> {
   const upstream = new URL(target);
   const chance = random(plan.seed);
-  const stats: FaultStats = { connections: 0, droppedResponses: 0, resets: 0, delays: 0 };
+  const stats: FaultStats = { connections: 0, requests: 0, droppedResponses: 0, resets: 0, delays: 0 };
   const sockets = new Set<net.Socket>();
   let faults = 0;
   const fault = (probability: number) => faults < plan.maxFaults && chance() < probability && ++faults > 0;
 
   /** Forwards chunks in order, each possibly held back a while. */
-  function relay(from: net.Socket, to: net.Socket, onChunk?: () => boolean) {
+  function relay(
+    from: net.Socket,
+    to: net.Socket,
+    hooks: { pass?: () => boolean; forwarded?: (chunk: Buffer) => void } = {},
+  ) {
     let queue = Promise.resolve();
     from.on("data", (chunk: Buffer) => {
       from.pause();
       queue = queue.then(async () => {
-        if (onChunk && !onChunk()) return;
+        if (hooks.pass && !hooks.pass()) return;
         if (fault(plan.delay)) {
           stats.delays++;
           await new Promise((resolve) => setTimeout(resolve, chance() * plan.maxDelayMs));
         }
-        if (!to.destroyed) to.write(chunk);
+        if (to.destroyed) return;
+        hooks.forwarded?.(chunk);
+        to.write(chunk);
         from.resume();
       });
     });
@@ -92,13 +100,19 @@ export async function startFaultProxy(target: string, plan: FaultPlan): Promise<
     });
     backend.on("error", () => client.destroy());
     client.on("close", () => backend.destroy());
-    relay(client, backend);
-    relay(backend, client, () => {
-      if (!fault(plan.dropResponse)) return true;
-      stats.droppedResponses++;
-      client.resetAndDestroy();
-      backend.destroy();
-      return false;
+    relay(client, backend, {
+      forwarded: (chunk) => {
+        if (/^(GET|POST) /.test(chunk.toString("latin1", 0, 5))) stats.requests++;
+      },
+    });
+    relay(backend, client, {
+      pass: () => {
+        if (!fault(plan.dropResponse)) return true;
+        stats.droppedResponses++;
+        client.resetAndDestroy();
+        backend.destroy();
+        return false;
+      },
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

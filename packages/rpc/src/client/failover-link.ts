@@ -100,7 +100,8 @@ export function createFailover<TRouter extends AnyTRPCRouter>(options: FailoverO
   }
 
   function eject(server: Server<TRouter>) {
-    if (!server.healthy) return;
+    // With one server there is nowhere else to go: probing it would only add traffic.
+    if (!server.healthy || servers.length === 1) return;
     server.healthy = false;
     server.ejectedAt = Date.now();
     options.onChange?.(server.url, false);

@@ -247,15 +247,30 @@ describe("failover", () => {
   });
 
   it("still tries servers when all are ejected, and says what failed", async () => {
-    const gone = await serve();
-    const { url } = gone;
-    await gone.close();
-    servers.splice(servers.indexOf(gone), 1);
-    const { client, failover } = balancedClientOf([url], { retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    const urls: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const gone = await serve();
+      urls.push(gone.url);
+      await gone.close();
+      servers.splice(servers.indexOf(gone), 1);
+    }
+    const { client, failover } = balancedClientOf(urls, { retry: { maxAttempts: 2, baseDelayMs: 1 } });
     const error = await failureOf(client.ping.query());
     expect(error.message).toBe("fetch failed");
     expect(classify(error)).toEqual({ kind: "refused" });
-    expect(failover.servers()).toEqual([{ url, healthy: false }]);
+    expect(failover.servers().map((server) => server.healthy)).toEqual([false, false]);
+    const back = await serve({ port: Number(new URL(urls[1] as string).port) });
+    await expect(client.ping.query({ tag: "back" })).resolves.toMatchObject({ pong: "back" });
+    expect(back.app.counts.ping).toBe(1);
+  });
+
+  it("never ejects the only server: there is nowhere else to go", async () => {
+    const { url } = await serve();
+    await servers[0]?.close();
+    servers.length = 0;
+    const { client, failover } = balancedClientOf([url], { retry: { maxAttempts: 1 } });
+    await failureOf(client.ping.query());
+    expect(failover.servers()).toEqual([{ url, healthy: true }]);
   });
 });
 
