@@ -1,10 +1,10 @@
 // What packages/rpc's interceptors cost per call: a trivial procedure called in-process
-// with and without them (no HTTP, so the difference is theirs alone), then getEvent over
-// HTTP on the real server with call logs on and off, and with and without a deadline.
+// with and without them (no HTTP, so the difference is theirs alone), then `me` (no
+// database work for an anonymous caller) over HTTP on the real server, with call logs on
+// and off, and with and without a deadline and trace context.
 // Run: npx tsx bench/src/interceptor-cost.ts   (numbers go to docs/decisions/006)
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { eventId } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { createRpcMetrics, deadline, observe } from "@ticketing/rpc/server";
 import { createApp, createLogger, loadConfig } from "@ticketing/server";
@@ -66,21 +66,29 @@ async function overHttp() {
     const app = createApp({ config, database: await createSeededMemoryDatabase(), logger });
     await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
     const { port } = app.server.address() as AddressInfo;
-    const input = encodeURIComponent(JSON.stringify({ json: { eventId: eventId("harbor-jazz") } }));
-    const url = `http://127.0.0.1:${port}/trpc/getEvent?input=${input}`;
+    const url = `http://127.0.0.1:${port}/trpc/me`;
     for (const withDeadline of [false, true]) {
       const headers = withDeadline
         ? ["-H", "rpc-timeout-ms=5000", "-H", "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
         : [];
       // autocannon runs in its own process, as in docs/decisions/001, so it does not share our CPU.
-      const run = spawnSync("npx", ["autocannon", "-c", "50", "-d", "10", "-j", ...headers, url], { encoding: "utf8" });
-      const result = JSON.parse(run.stdout) as {
+      // Asynchronously: a synchronous spawn would block the server this process hosts.
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const child = spawn("npx", ["autocannon", "-c", "50", "-d", "10", "-j", ...headers, url]);
+        let out = "";
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+        });
+        child.on("error", reject);
+        child.on("exit", () => resolve(out));
+      });
+      const result = JSON.parse(stdout) as {
         requests: { average: number };
         latency: { p99: number };
         non2xx: number;
       };
       rows.push(
-        `| getEvent, logs ${logLevel === "info" ? "on" : "off"}${withDeadline ? ", rpc-timeout-ms + traceparent" : ""} | ${Math.round(result.requests.average)} | ${result.latency.p99} ms | ${result.non2xx} |`,
+        `| me, logs ${logLevel === "info" ? "on" : "off"}${withDeadline ? ", rpc-timeout-ms + traceparent" : ""} | ${Math.round(result.requests.average)} | ${result.latency.p99} ms | ${result.non2xx} |`,
       );
     }
     await app.close();

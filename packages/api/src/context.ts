@@ -60,6 +60,8 @@ export interface Context {
   cookies: SessionCookieJar;
   holdMinutes: number;
   deadline: number | undefined;
+  /** Fires at the deadline; set by the deadline middleware for calls that have one. */
+  signal: AbortSignal | undefined;
   clientAddress: string | undefined;
   traceContext: TraceContext | undefined;
   statementTimeouts: boolean;
@@ -99,6 +101,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       cookies: request.cookies ?? noCookies,
       holdMinutes: options.holdMinutes ?? 10,
       deadline: request.deadline,
+      signal: undefined,
       clientAddress: request.clientAddress,
       traceContext: request.traceContext,
       statementTimeouts: options.statementTimeouts ?? false,
