@@ -1,4 +1,4 @@
-import { httpBatchLink, httpLink, type Operation, splitLink, type TRPCLink } from "@trpc/client";
+import { httpBatchLink, httpLink, httpSubscriptionLink, type Operation, splitLink, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { DataTransformerOptions } from "@trpc/server/unstable-core-do-not-import";
 import { IDEMPOTENCY_KEY_HEADER, TIMEOUT_HEADER } from "../wire";
@@ -32,6 +32,8 @@ export interface RpcLinksOptions {
   /** How often an ejected server's /ready is asked whether it is back. */
   probeIntervalMs?: number;
   fetch?: typeof fetch;
+  /** For subscriptions where there is no global EventSource (Node before 22). */
+  EventSource?: typeof EventSource;
   onServerChange?: (server: string, healthy: boolean) => void;
 }
 
@@ -46,7 +48,8 @@ function remainingHeader(deadline: number | undefined): HeaderMap {
  * The links of a client that keeps packages/rpc's promises, in order: an idempotency key
  * per mutation, a deadline per call, retries with backoff, then balancing and failover over
  * the servers. Queries are batched. Mutations go one per request, because each carries its
- * own Idempotency-Key header, which a batch's shared headers could not.
+ * own Idempotency-Key header, which a batch's shared headers could not. Subscriptions go
+ * over server-sent events, untouched by deadlines and retries (they resume by themselves).
  */
 export function rpcLinks<TRouter extends AnyTRPCRouter>(
   options: RpcLinksOptions,
@@ -59,6 +62,7 @@ export function rpcLinks<TRouter extends AnyTRPCRouter>(
   // tell; the options are built for a router with one (the only kind this client serves).
   type BatchOptions = Parameters<typeof httpBatchLink<TRouter>>[0];
   type SingleOptions = Parameters<typeof httpLink<TRouter>>[0];
+  type SubscriptionOptions = Parameters<typeof httpSubscriptionLink<TRouter, typeof EventSource>>[0];
 
   const failover = createFailover<TRouter>({
     servers,
@@ -67,36 +71,45 @@ export function rpcLinks<TRouter extends AnyTRPCRouter>(
     onChange: options.onServerChange,
     link: (server) =>
       splitLink<TRouter>({
-        condition: (op) => op.type === "mutation",
-        true: httpLink<TRouter>({
+        // Subscriptions are server-sent events; the EventSource reconnects by itself.
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink<TRouter, typeof EventSource>({
           url: `${server}${endpoint}`,
           transformer: options.transformer,
-          fetch: callFetch,
-          async headers({ op }: { op: Operation }) {
-            const key = idempotencyKeyOf(op);
-            return {
-              ...(await extraHeaders(op)),
-              ...remainingHeader(deadlineOf(op)),
-              ...(key !== undefined && { [IDEMPOTENCY_KEY_HEADER]: key }),
-            };
-          },
-        } as unknown as SingleOptions),
-        false: httpBatchLink<TRouter>({
-          url: `${server}${endpoint}`,
-          transformer: options.transformer,
-          fetch: callFetch,
-          maxItems: options.maxBatchSize ?? 50,
-          async headers({ opList }: { opList: [Operation, ...Operation[]] }) {
-            // One header for the batch: the latest deadline among its calls, so the server
-            // works as long as someone waits; each call still ends at its own deadline here.
-            let latest: number | undefined;
-            for (const op of opList) {
-              const due = deadlineOf(op);
-              if (due !== undefined && (latest === undefined || due > latest)) latest = due;
-            }
-            return { ...(await extraHeaders(opList[0])), ...remainingHeader(latest) };
-          },
-        } as unknown as BatchOptions),
+          ...(options.EventSource && { EventSource: options.EventSource }),
+        } as unknown as SubscriptionOptions),
+        false: splitLink<TRouter>({
+          condition: (op) => op.type === "mutation",
+          true: httpLink<TRouter>({
+            url: `${server}${endpoint}`,
+            transformer: options.transformer,
+            fetch: callFetch,
+            async headers({ op }: { op: Operation }) {
+              const key = idempotencyKeyOf(op);
+              return {
+                ...(await extraHeaders(op)),
+                ...remainingHeader(deadlineOf(op)),
+                ...(key !== undefined && { [IDEMPOTENCY_KEY_HEADER]: key }),
+              };
+            },
+          } as unknown as SingleOptions),
+          false: httpBatchLink<TRouter>({
+            url: `${server}${endpoint}`,
+            transformer: options.transformer,
+            fetch: callFetch,
+            maxItems: options.maxBatchSize ?? 50,
+            async headers({ opList }: { opList: [Operation, ...Operation[]] }) {
+              // One header for the batch: the latest deadline among its calls, so the server
+              // works as long as someone waits; each call still ends at its own deadline here.
+              let latest: number | undefined;
+              for (const op of opList) {
+                const due = deadlineOf(op);
+                if (due !== undefined && (latest === undefined || due > latest)) latest = due;
+              }
+              return { ...(await extraHeaders(opList[0])), ...remainingHeader(latest) };
+            },
+          } as unknown as BatchOptions),
+        }),
       }),
   });
 
