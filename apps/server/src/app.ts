@@ -6,6 +6,7 @@ import {
   createRateLimiter,
   createRpcMetrics,
   createTrpcHandler,
+  IDEMPOTENCY_KEY_HEADER,
   isLoopback,
   type RateLimiter,
   requestIdOf,
@@ -84,7 +85,7 @@ export function createApp({
     }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
     createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) => {
-      const idempotencyKey = nodeReq.headers["idempotency-key"];
+      const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
       return createContext({
         requestId,
         credentials: credentialsOf(nodeReq),

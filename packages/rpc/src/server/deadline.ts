@@ -15,11 +15,6 @@ export function parseTimeoutHeader(value: string | string[] | undefined, max = M
   return { ok: true, timeoutMs: Math.min(Number(value), max) };
 }
 
-/** Milliseconds left before a deadline (epoch ms); undefined when there is none. */
-export function remainingMs(deadline: number | undefined, now = Date.now()): number | undefined {
-  return deadline === undefined ? undefined : Math.max(0, deadline - now);
-}
-
 /** Why a call's signal fired at its deadline, as opposed to the client going away. */
 export class DeadlineExceededError extends Error {
   override name = "DeadlineExceededError";

@@ -6,7 +6,6 @@ export {
   deadline,
   type ParsedTimeout,
   parseTimeoutHeader,
-  remainingMs,
 } from "./deadline";
 export {
   type CreateContextOptions,
