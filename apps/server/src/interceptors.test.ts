@@ -124,3 +124,15 @@ describe("the server's interceptors", () => {
     });
   });
 });
+
+describe("rate-limit configuration", () => {
+  it("names the variable that is wrong, and takes 0 as off", () => {
+    expect(() => loadConfig({ RATE_LIMIT_USER_PER_SECOND: "-1" })).toThrow(
+      "Invalid configuration:\n  RATE_LIMIT_USER_PER_SECOND: must be 0 (off) or more",
+    );
+    expect(() => loadConfig({ SIGN_IN_ATTEMPTS_PER_MINUTE: "lots" })).toThrow(
+      "SIGN_IN_ATTEMPTS_PER_MINUTE: must be a number",
+    );
+    expect(loadConfig({ RATE_LIMIT_ADDRESS_PER_SECOND: "0" }).rateLimits.addressPerSecond).toBe(0);
+  });
+});
