@@ -58,7 +58,7 @@ describe.runIf(available)("PostgreSQL", () => {
           body: JSON.stringify({ json: { eventId, seatIds } }),
         });
       try {
-        const pending = book(1_500);
+        const pending = book(4_000);
         // The call reaches its seat claim and waits there on the locker's row locks…
         await expect.poll(waitingOnLocker, { timeout: 10_000 }).toBe(1);
         const late = await pending;

@@ -15,7 +15,9 @@ const BUYERS = 20;
 const BOOKINGS_EACH = 15;
 
 describe.runIf(available)("PostgreSQL", () => {
-  it("fails over when one of two server instances is killed mid-run: no idempotent call fails, nothing is duplicated", async () => {
+  it("fails over when one of two server instances is killed mid-run: no idempotent call fails, nothing is duplicated", {
+    timeout: 240_000,
+  }, async () => {
     const scratch = await createScratchPostgres();
     const database = await openDatabase(scratch.url, { poolSize: 4 });
     const servers: ServerProcess[] = [];

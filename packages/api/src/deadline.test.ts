@@ -78,7 +78,7 @@ describe("rate limits", () => {
     await expect(attempt("203.0.113.7")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(attempt("203.0.113.7", "ALICE@example.com")).rejects.toMatchObject({
       code: "TOO_MANY_REQUESTS",
-      message: expect.stringMatching(/^Too many sign-in attempts; try again in (59|60) s\.$/),
+      message: expect.stringMatching(/^Too many sign-in attempts; try again in \d+ s\.$/),
     });
     // Another address, or another account, has its own budget.
     await expect(attempt("203.0.113.8")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
@@ -86,14 +86,15 @@ describe("rate limits", () => {
   });
 
   it("limit calls per person, but not the worker's service account", async () => {
-    const limits = { perUser: createRateLimiter({ burst: 2, perSecond: 1 }) };
+    // A refill of one call a minute: the test cannot outlast it, however slow the machine.
+    const limits = { perUser: createRateLimiter({ burst: 2, perSecond: 1 / 60 }) };
     const { token } = await api.newUser();
     const person = callerWith({ limits, token });
     await person.listMyBookings();
     await person.listMyBookings();
     await expect(person.listMyBookings()).rejects.toMatchObject({
       code: "TOO_MANY_REQUESTS",
-      message: "Too many calls from your account; try again in 1 s.",
+      message: expect.stringMatching(/^Too many calls from your account; try again in \d+ s\.$/),
     });
     const service = callerWith({ limits, token: TEST_SERVICE_TOKEN });
     for (let i = 0; i < 4; i++) await expect(service.releaseExpiredHolds({})).resolves.toBeDefined();
