@@ -1,5 +1,7 @@
 import type { AppRouter, RouterInputs, RouterOutputs } from "@ticketing/api";
+import { createRpcClient, type RpcCallContext } from "@ticketing/rpc/client";
 import type { inferRouterInputs } from "@trpc/server";
+import superjson from "superjson";
 import { describe, expectTypeOf, it } from "vitest";
 import { clientFor } from "./support/client";
 
@@ -69,5 +71,18 @@ describe("a client of AppRouter", () => {
       () => client.deleteEverything.mutate(),
     ];
     expectTypeOf(wrongCalls).toBeArray();
+  });
+});
+
+describe("a client made by createRpcClient", () => {
+  const api = createRpcClient<AppRouter>({ servers: ["http://127.0.0.1:9"], transformer: superjson });
+
+  it("infers the same procedures, and takes per-call deadlines and keys in its context", () => {
+    expectTypeOf(api.getEvent.query).parameter(0).toEqualTypeOf<{ eventId: string }>();
+    expectTypeOf<Awaited<ReturnType<typeof api.createBooking.mutate>>["expiresAt"]>().toEqualTypeOf<Date>();
+    const context: RpcCallContext = { timeoutMs: 500, idempotencyKey: false };
+    expectTypeOf(api.getEvent.query).toBeCallableWith({ eventId: "x" }, { context });
+    // @ts-expect-error the router has no such procedure
+    expectTypeOf(api.noSuchProcedure).toBeObject();
   });
 });

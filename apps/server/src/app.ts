@@ -1,7 +1,17 @@
 import http from "node:http";
 import { appRouter, createContextFactory } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
-import { createTrpcHandler, requestIdOf } from "@ticketing/rpc/server";
+import {
+  clientAddressOf,
+  createRateLimiter,
+  createRpcMetrics,
+  createTrpcHandler,
+  IDEMPOTENCY_KEY_HEADER,
+  isLoopback,
+  type RateLimiter,
+  requestIdOf,
+} from "@ticketing/rpc/server";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
@@ -22,6 +32,11 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
+/** A token bucket that allows `perSecond` on average and bursts of twice that; none for 0. */
+function limiterOf(perSecond: number): RateLimiter | undefined {
+  return perSecond > 0 ? createRateLimiter({ burst: Math.max(1, perSecond * 2), perSecond }) : undefined;
+}
+
 export function createApp({
   config,
   database,
@@ -31,26 +46,55 @@ export function createApp({
   database: DatabaseHandle;
   logger: Logger;
 }): App {
+  // One registry per app, so several apps in one process (tests) keep separate counts.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createRpcMetrics(registry);
+  const limits = config.rateLimits;
+  const signInPerSecond = limits.signInPerMinute / 60;
   const createContext = createContextFactory({
     db: database.db,
     serviceToken: config.workerToken,
     holdMinutes: config.holdMinutes,
+    statementTimeouts: database.kind === "postgres",
+    logger,
+    metrics,
+    limits: {
+      perUser: limiterOf(limits.userPerSecond),
+      signIn:
+        signInPerSecond > 0
+          ? createRateLimiter({ burst: Math.max(1, limits.signInPerMinute), perSecond: signInPerSecond })
+          : undefined,
+    },
   });
+  const addressLimiter = limiterOf(limits.addressPerSecond);
   const trpc = createTrpcHandler({
     router: appRouter,
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
-    createContext: ({ nodeReq, resHeaders, requestId }) => {
-      const idempotencyKey = nodeReq.headers["idempotency-key"];
+    // Programs on this machine (the worker, server components, a proxy that forwarded no
+    // address) are not limited by address; remote clients and forwarded ones are.
+    ...(addressLimiter && {
+      rateLimit: {
+        limiter: addressLimiter,
+        key: (req) => {
+          const address = clientAddressOf(req);
+          return isLoopback(address) ? undefined : address;
+        },
+      },
+    }),
+    onRejected: (reason) => metrics.rejected.inc({ reason }),
+    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) => {
+      const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
       return createContext({
         requestId,
         credentials: credentialsOf(nodeReq),
         idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
         cookies: sessionCookieJar(resHeaders, config.secureCookies),
+        deadline,
+        traceContext,
+        clientAddress: clientAddressOf(nodeReq),
       });
-    },
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
     },
   });
 
@@ -71,6 +115,12 @@ export function createApp({
         return readiness.ready
           ? sendJson(res, 200, { status: "ready" })
           : sendJson(res, 503, { status: "not ready", reason: readiness.reason });
+      }
+      if (path === "/metrics") {
+        const text = await registry.metrics();
+        res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
+        res.end(text);
+        return;
       }
       if (path === "/trpc" || path.startsWith("/trpc/")) {
         if (draining) res.setHeader("connection", "close");

@@ -9,6 +9,11 @@ const port = z.coerce
   .min(0, { error: "must be 0–65535" })
   .max(65535, { error: "must be 0–65535" });
 
+const rate = z.coerce
+  .number({ error: "must be a number" })
+  .min(0, { error: "must be 0 (off) or more" })
+  .max(1_000_000, { error: "must be at most 1000000" });
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -29,6 +34,10 @@ const schema = z
     HOLD_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    // Rate limits, per server process; 0 turns one off. Bursts may reach twice the rate.
+    RATE_LIMIT_ADDRESS_PER_SECOND: rate.default(100),
+    RATE_LIMIT_USER_PER_SECOND: rate.default(50),
+    SIGN_IN_ATTEMPTS_PER_MINUTE: rate.default(10),
   })
   .transform((env, ctx) => {
     if (env.NODE_ENV === "production" && (!env.WORKER_TOKEN || env.WORKER_TOKEN === DEVELOPMENT_WORKER_TOKEN)) {
@@ -50,6 +59,11 @@ const schema = z
       holdMinutes: env.HOLD_MINUTES,
       logLevel: env.LOG_LEVEL,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      rateLimits: {
+        addressPerSecond: env.RATE_LIMIT_ADDRESS_PER_SECOND,
+        userPerSecond: env.RATE_LIMIT_USER_PER_SECOND,
+        signInPerMinute: env.SIGN_IN_ATTEMPTS_PER_MINUTE,
+      },
       secureCookies: env.NODE_ENV === "production",
     };
   });

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Database } from "@ticketing/db";
+import type { CallLogger, RateLimiter, RpcMetrics, TraceContext } from "@ticketing/rpc/server";
 import { findServiceAccount, findSessionUser } from "./domain/auth";
 import type { Viewer } from "./domain/viewer";
 
@@ -18,6 +19,20 @@ export interface RequestInfo {
   /** The Idempotency-Key header, for mutations that carry their key outside the input. */
   idempotencyKey?: string | undefined;
   cookies?: SessionCookieJar | undefined;
+  /** When the caller stops waiting (epoch ms, from rpc-timeout-ms); undefined: no deadline. */
+  deadline?: number | undefined;
+  /** The caller's network address (behind a trusted proxy, the one it forwarded). */
+  clientAddress?: string | undefined;
+  /** The caller's W3C trace context, continued by the call's span and by nested hops. */
+  traceContext?: TraceContext | undefined;
+}
+
+/** Per-process rate limits; a limit left out is not enforced (in-process callers, tests). */
+export interface RateLimits {
+  /** Calls per signed-in person (the service account is not limited). */
+  perUser?: RateLimiter;
+  /** Sign-in attempts per address and email. */
+  signIn?: RateLimiter;
 }
 
 export interface ContextFactoryOptions {
@@ -26,6 +41,15 @@ export interface ContextFactoryOptions {
   serviceToken: string;
   /** How long createBooking holds seats. */
   holdMinutes?: number;
+  /**
+   * Whether the database cancels a statement at `statement_timeout` (PostgreSQL does;
+   * PGlite cannot, so there deadlines are checked between statements only).
+   */
+  statementTimeouts?: boolean;
+  limits?: RateLimits;
+  /** Where each call's log line and metrics go. */
+  logger?: CallLogger;
+  metrics?: RpcMetrics;
 }
 
 export interface Context {
@@ -35,8 +59,17 @@ export interface Context {
   idempotencyKey: string | undefined;
   cookies: SessionCookieJar;
   holdMinutes: number;
+  deadline: number | undefined;
+  /** Fires at the deadline; set by the deadline middleware for calls that have one. */
+  signal: AbortSignal | undefined;
+  clientAddress: string | undefined;
+  traceContext: TraceContext | undefined;
+  statementTimeouts: boolean;
+  limits: RateLimits;
+  logger: CallLogger | undefined;
+  metrics: RpcMetrics | undefined;
   /** Who is calling, resolved on first use: public procedures never pay for the lookup. */
-  resolveViewer(): Promise<Viewer | null>;
+  resolveViewer(db?: Database): Promise<Viewer | null>;
 }
 
 const noCookies: SessionCookieJar = { set() {}, clear() {} };
@@ -49,8 +82,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 export function createContextFactory(options: ContextFactoryOptions) {
   let serviceAccount: Promise<Viewer | null> | undefined;
-  const lookupServiceAccount = () => {
-    serviceAccount ??= findServiceAccount(options.db).then((viewer) => {
+  const lookupServiceAccount = (db: Database) => {
+    serviceAccount ??= findServiceAccount(db).then((viewer) => {
       if (!viewer) serviceAccount = undefined;
       return viewer;
     });
@@ -67,12 +100,22 @@ export function createContextFactory(options: ContextFactoryOptions) {
       idempotencyKey: request.idempotencyKey,
       cookies: request.cookies ?? noCookies,
       holdMinutes: options.holdMinutes ?? 10,
-      resolveViewer() {
+      deadline: request.deadline,
+      signal: undefined,
+      clientAddress: request.clientAddress,
+      traceContext: request.traceContext,
+      statementTimeouts: options.statementTimeouts ?? false,
+      limits: options.limits ?? {},
+      logger: options.logger,
+      metrics: options.metrics,
+      // Given the call's own handle, the lookup runs in the call's transaction: taking a
+      // second pooled connection while holding one can exhaust the pool under load.
+      resolveViewer(db = options.db) {
         viewer ??= !credentials
           ? Promise.resolve(null)
           : credentials.source === "bearer" && sameSecret(credentials.token, options.serviceToken)
-            ? lookupServiceAccount()
-            : findSessionUser(options.db, credentials.token);
+            ? lookupServiceAccount(db)
+            : findSessionUser(db, credentials.token);
         return viewer;
       },
     };

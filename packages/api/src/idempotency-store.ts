@@ -1,4 +1,4 @@
-import { type Database, schema as t } from "@ticketing/db";
+import { type Database, queryRows, schema as t } from "@ticketing/db";
 import type { ExistingRecord, IdempotencyRecordId, IdempotencyStore, StoredOutcome } from "@ticketing/rpc/server";
 import { and, eq, sql } from "drizzle-orm";
 
@@ -44,5 +44,17 @@ export const idempotencyStore: IdempotencyStore<Database> = {
   },
   async complete(tx, id, outcome) {
     await tx.update(t.idempotencyRecords).set({ outcome }).where(matches(id));
+  },
+  async purgeExpired(db, limit) {
+    // In batches, by the expiry index, so a large backlog never holds one long transaction.
+    const [row] = await queryRows<{ purged: number }>(
+      db,
+      sql`WITH gone AS (
+            DELETE FROM idempotency_records WHERE ctid IN (
+              SELECT ctid FROM idempotency_records WHERE expires_at <= now() LIMIT ${limit}
+            ) RETURNING 1
+          ) SELECT count(*)::int AS purged FROM gone`,
+    );
+    return row?.purged ?? 0;
   },
 };

@@ -1,9 +1,10 @@
 import type { Database } from "@ticketing/db";
-import { idempotency } from "@ticketing/rpc/server";
+import { deadline, idempotency, observe, rateLimit, traceIdOf } from "@ticketing/rpc/server";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
+import { guardDatabase, withStatementTimeout } from "./deadline-db";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
@@ -47,19 +48,61 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Anyone may call. */
-export const publicProcedure = t.procedure.use(mapErrors);
+/** A log line, metrics and a span per call; outermost, so it sees the final outcome. */
+const observed = observe<Context>({
+  logger: (ctx) => ctx.logger,
+  metrics: (ctx) => ctx.metrics,
+  fields: (ctx) => ({ requestId: ctx.requestId, traceId: traceIdOf(ctx.traceContext) }),
+  traceContext: (ctx) => ctx.traceContext,
+});
+
+/**
+ * Anyone may call. Every call is observed, held to its deadline (a spent one is refused
+ * before any work), and its database work is bounded by that deadline: no statement starts
+ * after it, and on PostgreSQL a running one is cancelled at it (the procedure runs in a
+ * transaction with a statement timeout). Subscriptions are long-lived by design and keep
+ * the plain handle.
+ */
+export const publicProcedure = t.procedure
+  .concat(observed)
+  .concat(deadline<Context>())
+  .use(mapErrors)
+  .use(async ({ ctx, type, next }) => {
+    const { deadline: due, signal } = ctx;
+    if (due === undefined || signal === undefined || type === "subscription") return next();
+    if (!ctx.statementTimeouts) return next({ ctx: { db: guardDatabase(ctx.db, signal) } });
+    return withStatementTimeout(ctx.db, due, (tx) => next({ ctx: { db: guardDatabase(tx, signal) } }));
+  });
 
 /** A signed-in caller (person or service); ctx.viewer is who. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const viewer = await ctx.resolveViewer();
-  if (!viewer) {
-    throw new TRPCError({
-      code: "UNAUTHORIZED",
-      message: "Sign in to do this: send a session cookie or a Bearer token.",
-    });
-  }
-  return next({ ctx: { viewer } });
+export const authedProcedure = publicProcedure
+  .use(async ({ ctx, next }) => {
+    const viewer = await ctx.resolveViewer(ctx.db);
+    if (!viewer) {
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: "Sign in to do this: send a session cookie or a Bearer token.",
+      });
+    }
+    return next({ ctx: { viewer } });
+  })
+  .concat(
+    rateLimit<Context & { viewer: Viewer }>({
+      limiter: (ctx) => ctx.limits.perUser,
+      // The worker's service account is trusted, and sweeps in bursts by design.
+      key: ({ ctx }) => (ctx.viewer.role === "service" ? undefined : ctx.viewer.id),
+      what: "calls from your account",
+    }),
+  );
+
+/** Sign-in attempts per address and email, against password guessing. Place after `.input()`. */
+export const signInAttempts = rateLimit<Context>({
+  limiter: (ctx) => ctx.limits.signIn,
+  key: ({ ctx, input }) => {
+    const email = (input as { email?: unknown } | undefined)?.email;
+    return `${ctx.clientAddress ?? "local"}|${typeof email === "string" ? email.toLowerCase() : ""}`;
+  },
+  what: "sign-in attempts",
 });
 
 /**

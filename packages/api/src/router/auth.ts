@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import * as auth from "../domain/auth";
 import { sessionOutput, signInInput, signUpInput, userOutput } from "../schemas/auth";
-import { publicProcedure } from "../trpc";
+import { publicProcedure, signInAttempts } from "../trpc";
 
 // Sign-in and sign-up are not replayed from idempotency records: a replay would have to
 // store the session token, and a second session from a retried sign-in harms no one.
@@ -18,6 +18,7 @@ export const authProcedures = {
 
   signIn: publicProcedure
     .input(signInInput)
+    .concat(signInAttempts)
     .output(sessionOutput)
     .mutation(async ({ ctx, input }) => {
       const session = await auth.signIn(ctx.db, input);
@@ -31,5 +32,5 @@ export const authProcedures = {
     return { signedOut };
   }),
 
-  me: publicProcedure.output(userOutput.nullable()).query(({ ctx }) => ctx.resolveViewer()),
+  me: publicProcedure.output(userOutput.nullable()).query(({ ctx }) => ctx.resolveViewer(ctx.db)),
 } satisfies TRPCRouterRecord;

@@ -1,3 +1,4 @@
+import { queryRows } from "@ticketing/db";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSmallEvent, createTestApi, type TestApi } from "../testing";
@@ -92,6 +93,44 @@ describe("claimNotifications and ackNotifications", () => {
     await expect(api.service.claimNotifications({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(api.service.ackNotifications({ leaseId: "nope", ids: [] })).rejects.toMatchObject({
       code: "BAD_REQUEST",
+    });
+  });
+});
+
+describe("purgeIdempotencyRecords", () => {
+  it("deletes records past their retention, in batches, and keeps the live ones", async () => {
+    const { caller } = await api.newUser();
+    const organizerId = (await api.userByEmail("olivia@example.com")).id;
+    const { eventId } = await createSmallEvent(api.db, { seats: 5, organizerId });
+    for (let i = 0; i < 3; i++)
+      await caller.createBooking({ eventId, quantity: 1, idempotencyKey: `purge-me-${i}-xyz` });
+    await caller.createBooking({ eventId, quantity: 1, idempotencyKey: "keep-me-live-1" });
+    await api.db.execute(
+      sql`UPDATE idempotency_records SET expires_at = now() - interval '1 second' WHERE key LIKE 'purge-me-%'`,
+    );
+    const [before] = await queryRows<{ n: number }>(
+      api.db,
+      sql`SELECT count(*)::int AS n FROM idempotency_records WHERE expires_at <= now()`,
+    );
+    const expired = before?.n ?? 0;
+    expect(expired).toBeGreaterThanOrEqual(3);
+    expect(await api.service.purgeIdempotencyRecords({ limit: 2 })).toEqual({ purged: 2 });
+    const rest = await api.service.purgeIdempotencyRecords({});
+    expect(rest.purged).toBe(expired - 2);
+    expect(await api.service.purgeIdempotencyRecords({})).toEqual({ purged: 0 });
+    expect(await queryRows(api.db, sql`SELECT key FROM idempotency_records WHERE key LIKE 'keep-me-%'`)).toEqual([
+      { key: "keep-me-live-1" },
+    ]);
+  });
+
+  it("is for the service account and admins only", async () => {
+    const alice = await api.as("alice@example.com");
+    await expect(alice.purgeIdempotencyRecords({})).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: "Only admins can do that.",
+    });
+    await expect((await api.as("admin@example.com")).purgeIdempotencyRecords({})).resolves.toEqual({
+      purged: expect.any(Number),
     });
   });
 });

@@ -2,20 +2,24 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { releaseExpiredHolds } from "../domain/bookings";
 import { ackNotifications, claimNotifications } from "../domain/notifications";
 import { decide, decideDeliverNotifications, ensureAllowed } from "../domain/permissions";
+import { idempotencyStore } from "../idempotency-store";
 import {
   ackNotificationsInput,
   ackNotificationsOutput,
   claimNotificationsInput,
   claimNotificationsOutput,
+  purgeIdempotencyRecordsInput,
+  purgeIdempotencyRecordsOutput,
   releaseExpiredHoldsInput,
   releaseExpiredHoldsOutput,
 } from "../schemas/operations";
-import { authedProcedure } from "../trpc";
+import { authedProcedure, exactlyOnce } from "../trpc";
 
 /** Background work the worker (service account) drives. */
 export const operationProcedures = {
   releaseExpiredHolds: authedProcedure
     .input(releaseExpiredHoldsInput)
+    .concat(exactlyOnce)
     .output(releaseExpiredHoldsOutput)
     .mutation(({ ctx, input }) => {
       ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
@@ -24,6 +28,7 @@ export const operationProcedures = {
 
   claimNotifications: authedProcedure
     .input(claimNotificationsInput)
+    .concat(exactlyOnce)
     .output(claimNotificationsOutput)
     .mutation(({ ctx, input }) => {
       ensureAllowed(decideDeliverNotifications(ctx.viewer));
@@ -32,9 +37,19 @@ export const operationProcedures = {
 
   ackNotifications: authedProcedure
     .input(ackNotificationsInput)
+    .concat(exactlyOnce)
     .output(ackNotificationsOutput)
     .mutation(({ ctx, input }) => {
       ensureAllowed(decideDeliverNotifications(ctx.viewer));
       return ackNotifications(ctx.db, input.leaseId, input.ids);
+    }),
+
+  /** The sweep of idempotency records past their retention (24 hours). */
+  purgeIdempotencyRecords: authedProcedure
+    .input(purgeIdempotencyRecordsInput)
+    .output(purgeIdempotencyRecordsOutput)
+    .mutation(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
+      return { purged: await idempotencyStore.purgeExpired(ctx.db, input.limit) };
     }),
 } satisfies TRPCRouterRecord;

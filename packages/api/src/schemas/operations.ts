@@ -44,3 +44,9 @@ export const ackNotificationsOutput = z.object({
 });
 
 export type Notification = z.infer<typeof notificationOutput>;
+
+export const purgeIdempotencyRecordsInput = z
+  .object({ limit: z.number().int().min(1).max(10_000).default(1000) })
+  .prefault({});
+/** Fewer than `limit` purged means none are left past their retention. */
+export const purgeIdempotencyRecordsOutput = z.object({ purged: z.number().int() });

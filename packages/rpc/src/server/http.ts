@@ -10,6 +10,10 @@ import {
 } from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { HTTPErrorHandler } from "@trpc/server/unstable-core-do-not-import";
+import { extractTraceContext, type TraceContext } from "../trace";
+import { MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
+import { parseTimeoutHeader } from "./deadline";
+import { type RateLimiter, retryAfterMsOf, retryAfterSeconds } from "./rate-limit";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 50;
@@ -28,9 +32,7 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
   /** Where procedures live: `/trpc` serves `/trpc/getEvent`. */
   endpoint: string;
-  createContext(
-    opts: FetchCreateContextFnOptions & { nodeReq: IncomingMessage; requestId: string },
-  ): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
+  createContext(opts: CreateContextOptions): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   maxBodyBytes?: number;
   maxBatchSize?: number;
   /**
@@ -39,7 +41,25 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
    */
   allowedOrigins?: readonly string[];
   onError?: HTTPErrorHandler<TRouter, Request>;
+  /** Ceiling for `rpc-timeout-ms`; longer deadlines are clamped to it. */
+  maxTimeoutMs?: number;
+  /**
+   * A limit on calls per HTTP client (an address), charged per call in the request before
+   * any is run. `key` returns undefined for clients that are not limited.
+   */
+  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string | undefined };
+  /** Told of every request refused before a procedure ran, for metrics. */
+  onRejected?: (reason: "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited") => void;
 }
+
+export type CreateContextOptions = FetchCreateContextFnOptions & {
+  nodeReq: IncomingMessage;
+  requestId: string;
+  /** When the caller stops waiting (epoch ms), from `rpc-timeout-ms`; undefined without one. */
+  deadline: number | undefined;
+  /** The caller's W3C trace context (ROOT when it sent none). */
+  traceContext: TraceContext;
+};
 
 /** A tRPC-shaped error body, serialized through the router's own formatter and transformer. */
 export function errorResponseBody(
@@ -52,6 +72,29 @@ export function errorResponseBody(
   const error = new TRPCError({ code, message });
   const shape = getTRPCErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
   return JSON.stringify(transformTRPCResponse(config, { error: shape }));
+}
+
+/** Whether an address is this machine's own (127.0.0.0/8, ::1, or either mapped into IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return plain === "::1" || plain.startsWith("127.");
+}
+
+/**
+ * The address of the client behind a request: the peer's, or, when the peer is a trusted
+ * proxy (by default one on this machine, like the web app's), the last address that proxy
+ * put in X-Forwarded-For. Earlier entries are the client's own claims and are not trusted.
+ */
+export function clientAddressOf(
+  req: IncomingMessage,
+  trustedProxy: (address: string) => boolean = isLoopback,
+): string | undefined {
+  const peer = req.socket.remoteAddress;
+  const forwarded = req.headers["x-forwarded-for"];
+  if (!peer || !trustedProxy(peer) || typeof forwarded !== "string") return peer;
+  const last = forwarded.split(",").at(-1)?.trim();
+  return last || peer;
 }
 
 type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false };
@@ -101,7 +144,7 @@ function sendJson(res: ServerResponse, status: number, body: string, extraHeader
 function crossSiteRefusal(
   req: IncomingMessage,
   allowed: ReadonlySet<string>,
-): { status: number; code: TRPC_ERROR_CODE_KEY; message: string } | null {
+): { status: number; code: TRPC_ERROR_CODE_KEY; message: string; reason: "csrf" | "media_type" } | null {
   if (req.method !== "POST") return null;
   const site = req.headers["sec-fetch-site"];
   const origin = req.headers.origin;
@@ -112,39 +155,80 @@ function crossSiteRefusal(
       status: 403,
       code: "FORBIDDEN",
       message: `Requests from ${origin ?? "another site"} may not change anything here.`,
+      reason: "csrf",
     };
   }
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
-    return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Send procedure calls as application/json." };
+    return {
+      status: 415,
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      message: "Send procedure calls as application/json.",
+      reason: "media_type",
+    };
   }
   return null;
+}
+
+/** How many procedure calls a request carries: `/trpc/a,b,c?batch=1` carries three. */
+function callsIn(url: string, endpoint: string): number {
+  const path = url.split("?")[0] ?? "";
+  const names = path.startsWith(`${endpoint}/`) ? path.slice(endpoint.length + 1) : "";
+  let calls = 1;
+  for (let i = names.indexOf(","); i !== -1; i = names.indexOf(",", i + 1)) calls++;
+  return calls;
 }
 
 /**
  * Serves a tRPC router on node:http through tRPC's fetch adapter, adding what that adapter
  * leaves to the host: a body-size cap that answers 413 cleanly, a batch cap, a CSRF guard,
- * and aborting the call when the client goes away.
+ * a per-client rate limit, the caller's deadline (`rpc-timeout-ms`) and trace context
+ * handed to the context, and aborting the call when the client goes away.
  */
 export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHandlerOptions<TRouter>) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const allowed = new Set(options.allowedOrigins ?? []);
 
+  const maxTimeoutMs = options.maxTimeoutMs ?? MAX_TIMEOUT_MS;
+  const refuse = (res: ServerResponse, status: number, code: TRPC_ERROR_CODE_KEY, message: string, extra = {}) =>
+    sendJson(res, status, errorResponseBody(options.router, code, message), extra);
+
   return async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    // The deadline runs from arrival, so time spent reading the body counts against it.
+    const arrived = Date.now();
     const refusal = crossSiteRefusal(req, allowed);
     if (refusal) {
       req.resume();
-      sendJson(res, refusal.status, errorResponseBody(options.router, refusal.code, refusal.message));
+      options.onRejected?.(refusal.reason);
+      refuse(res, refusal.status, refusal.code, refusal.message);
       return;
+    }
+    const timeout = parseTimeoutHeader(req.headers[TIMEOUT_HEADER], maxTimeoutMs);
+    if (!timeout.ok) {
+      req.resume();
+      options.onRejected?.("bad_deadline");
+      refuse(res, 400, "BAD_REQUEST", timeout.message);
+      return;
+    }
+    const limitKey = options.rateLimit?.key(req);
+    if (options.rateLimit && limitKey !== undefined) {
+      const waitMs = options.rateLimit.limiter.take(limitKey, callsIn(req.url ?? "", options.endpoint));
+      if (waitMs > 0) {
+        req.resume();
+        options.onRejected?.("rate_limited");
+        const seconds = retryAfterSeconds(waitMs);
+        refuse(res, 429, "TOO_MANY_REQUESTS", `Too many requests from your address; try again in ${seconds} s.`, {
+          "retry-after": String(seconds),
+        });
+        return;
+      }
     }
     const read = await readBody(req, maxBodyBytes);
     if (!read.ok) {
-      sendJson(
-        res,
-        413,
-        errorResponseBody(options.router, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${maxBodyBytes} bytes.`),
-        { connection: "close" },
-      );
+      options.onRejected?.("body_too_large");
+      refuse(res, 413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${maxBodyBytes} bytes.`, {
+        connection: "close",
+      });
       return;
     }
 
@@ -163,13 +247,21 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       body: read.body,
       signal: abort.signal,
     });
+    const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
+    const traceContext = extractTraceContext(req.headers);
     const response = await fetchRequestHandler({
       endpoint: options.endpoint,
       req: request,
       router: options.router,
       maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
-      createContext: (opts) => options.createContext({ ...opts, nodeReq: req, requestId }),
+      createContext: (opts) => options.createContext({ ...opts, nodeReq: req, requestId, deadline, traceContext }),
       onError: options.onError,
+      responseMeta: ({ errors }) => {
+        // A rate-limited call tells the client when to come back; a batch, the longest wait.
+        let waitMs = 0;
+        for (const error of errors) waitMs = Math.max(waitMs, retryAfterMsOf(error) ?? 0);
+        return waitMs > 0 ? { headers: { "retry-after": String(retryAfterSeconds(waitMs)) } } : {};
+      },
     });
 
     const responseHeaders: Record<string, string | string[]> = {};

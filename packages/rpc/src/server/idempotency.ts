@@ -31,6 +31,8 @@ export interface IdempotencyStore<TDb> {
    */
   claim(tx: TDb, id: IdempotencyRecordId, inputHash: string, expiresAt: Date): Promise<ExistingRecord | null>;
   complete(tx: TDb, id: IdempotencyRecordId, outcome: StoredOutcome): Promise<void>;
+  /** Deletes up to `limit` records past their retention; returns how many went. */
+  purgeExpired(db: TDb, limit: number): Promise<number>;
 }
 
 export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {

@@ -1,8 +1,20 @@
+export { extractTraceContext, type TraceContext, traceHeaders, traceIdOf } from "../trace";
+export { IDEMPOTENCY_KEY_HEADER, MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
 export {
+  DEADLINE_EXCEEDED_MESSAGE,
+  DeadlineExceededError,
+  deadline,
+  type ParsedTimeout,
+  parseTimeoutHeader,
+} from "./deadline";
+export {
+  type CreateContextOptions,
+  clientAddressOf,
   createTrpcHandler,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_BODY_BYTES,
   errorResponseBody,
+  isLoopback,
   requestIdOf,
   type TrpcHandlerOptions,
 } from "./http";
@@ -16,4 +28,16 @@ export {
   type StoredOutcome,
 } from "./idempotency";
 export { createMemoryIdempotencyStore } from "./memory-store";
+export { type CallLogger, createRpcMetrics, type ObserveOptions, observe, type RpcMetrics } from "./observe";
+export {
+  createRateLimiter,
+  RateLimitExceeded,
+  type RateLimiter,
+  type RateLimitMiddlewareOptions,
+  type RateLimitOptions,
+  rateLimit,
+  retryAfterMsOf,
+  retryAfterSeconds,
+  tooManyRequests,
+} from "./rate-limit";
 export { stableHash } from "./stable-hash";

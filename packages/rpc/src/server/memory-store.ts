@@ -59,6 +59,18 @@ export function createMemoryIdempotencyStore(): IdempotencyStore<unknown> & { si
       holders.set(key, asTx(tx).ended);
       return null;
     },
+    async purgeExpired(_db, limit) {
+      const now = new Date();
+      let purged = 0;
+      for (const [key, row] of committed) {
+        if (purged >= limit) break;
+        if (row.expiresAt <= now) {
+          committed.delete(key);
+          purged++;
+        }
+      }
+      return purged;
+    },
     async complete(tx, id, outcome) {
       const row = asTx(tx).writes.get(keyOf(id));
       if (row) row.outcome = outcome;

@@ -1,0 +1,65 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { MAX_TIMEOUT_MS } from "../wire";
+
+export type ParsedTimeout = { ok: true; timeoutMs: number | undefined } | { ok: false; message: string };
+
+/**
+ * Reads an `rpc-timeout-ms` value: absent → no deadline; a non-negative integer → that many
+ * milliseconds, clamped to `max`; anything else is refused, never guessed at.
+ */
+export function parseTimeoutHeader(value: string | string[] | undefined, max = MAX_TIMEOUT_MS): ParsedTimeout {
+  if (value === undefined) return { ok: true, timeoutMs: undefined };
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
+    return { ok: false, message: "rpc-timeout-ms must be a whole number of milliseconds (0 or more)." };
+  }
+  return { ok: true, timeoutMs: Math.min(Number(value), max) };
+}
+
+/** Why a call's signal fired at its deadline, as opposed to the client going away. */
+export class DeadlineExceededError extends Error {
+  override name = "DeadlineExceededError";
+  constructor(readonly deadline: number) {
+    super("The call's deadline passed.");
+  }
+}
+
+export const DEADLINE_EXCEEDED_MESSAGE = "The deadline passed before the call could finish.";
+const SPENT_MESSAGE = "The deadline had already passed when the call arrived; nothing was done.";
+
+/**
+ * Deadlines for procedures whose ctx carries `deadline` (epoch ms, from rpc-timeout-ms).
+ * A deadline already spent is refused with TIMEOUT before any work. Otherwise the call gets
+ * `ctx.signal`, which aborts at the deadline, and is answered TIMEOUT at the deadline even
+ * if the work does not stop by itself: the caller has stopped waiting by then. Work that
+ * cooperates (database statements bounded by the time remaining, checks of the signal
+ * between steps) stops too. Calls without a deadline get no signal and pay nothing.
+ */
+export function deadline<TCtx extends { deadline: number | undefined }>() {
+  const t = initTRPC.context<TCtx>().create();
+  return t.procedure.use(({ ctx, next }) => {
+    const due = ctx.deadline;
+    if (due === undefined) return next();
+    const left = due - Date.now();
+    if (left <= 0) throw new TRPCError({ code: "TIMEOUT", message: SPENT_MESSAGE });
+
+    // One timer and one promise per call: this runs on every call of a hot path.
+    const controller = new AbortController();
+    const signal: AbortSignal | undefined = controller.signal;
+    return new Promise<Awaited<ReturnType<typeof next>>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort(new DeadlineExceededError(due));
+        reject(new TRPCError({ code: "TIMEOUT", message: DEADLINE_EXCEEDED_MESSAGE }));
+      }, left);
+      next({ ctx: { signal } }).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import { SpanKind, SpanStatusCode, type Context as TraceContext, trace } from "@opentelemetry/api";
+import { initTRPC, type TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { Counter, Histogram, type Registry } from "prom-client";
+
+/** What a call log line needs of a logger; pino's Logger fits. */
+export interface CallLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface RpcMetrics {
+  calls: Counter<"procedure" | "type" | "code">;
+  duration: Histogram<"procedure" | "type">;
+  rejected: Counter<"reason">;
+}
+
+/** Seconds; dense below 50 ms, where a healthy call lands. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Per-procedure call counters and latency histograms, registered in the given registry. */
+export function createRpcMetrics(registry: Registry): RpcMetrics {
+  return {
+    calls: new Counter({
+      name: "rpc_calls_total",
+      help: "Procedure calls, by outcome (OK or the error code).",
+      labelNames: ["procedure", "type", "code"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "rpc_call_duration_seconds",
+      help: "Time from the call reaching its procedure to its outcome.",
+      labelNames: ["procedure", "type"],
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: "rpc_http_rejections_total",
+      help: "HTTP requests refused before any procedure ran (body too large, rate limit, CSRF, bad deadline).",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+  };
+}
+
+export interface ObserveOptions<TCtx> {
+  /** Where the call's line goes (the app's logger, usually carried on ctx); none → no line. */
+  logger?: (ctx: TCtx) => CallLogger | undefined;
+  metrics?: (ctx: TCtx) => RpcMetrics | undefined;
+  /** Fields that identify the call in its log line: request id, trace id. Never secrets. */
+  fields?: (ctx: TCtx) => Record<string, unknown>;
+  /** The caller's W3C trace context, so the call's span continues the caller's trace. */
+  traceContext?: (ctx: TCtx) => TraceContext | undefined;
+}
+
+const tracer = trace.getTracer("@ticketing/rpc");
+
+/**
+ * One structured log line, one counter and one latency sample per call, and a span in the
+ * caller's trace (recorded when the app installs an OpenTelemetry SDK; a no-op otherwise).
+ * Inputs and outputs are never logged: they may carry passwords, tokens or personal data.
+ */
+export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
+  const t = initTRPC.context<TCtx>().create();
+  return t.procedure.use(async ({ ctx: rawCtx, path, type, next }) => {
+    const ctx = rawCtx as unknown as TCtx;
+    const logger = options.logger?.(ctx);
+    const metrics = options.metrics?.(ctx);
+    const started = performance.now();
+    const span = tracer.startSpan(path, { kind: SpanKind.SERVER }, options.traceContext?.(ctx));
+    const result = await next();
+    const seconds = (performance.now() - started) / 1000;
+    const error: TRPCError | undefined = result.ok ? undefined : result.error;
+    const code = error ? error.code : "OK";
+    metrics?.calls.inc({ procedure: path, type, code });
+    metrics?.duration.observe({ procedure: path, type }, seconds);
+    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+    span.end();
+    if (logger) {
+      const status = error ? getHTTPStatusCodeFromError(error) : 200;
+      const line = {
+        ...options.fields?.(ctx),
+        procedure: path,
+        type,
+        code,
+        status,
+        ms: Math.round(seconds * 10_000) / 10,
+      };
+      if (status >= 500) logger.error({ ...line, err: error?.cause ?? error }, "call failed");
+      else logger.info(line, "call");
+    }
+    return result;
+  });
+}

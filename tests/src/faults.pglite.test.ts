@@ -1,0 +1,4 @@
+import { startTestServer } from "@ticketing/server/testing";
+import { defineFaultSuite } from "./support/faults";
+
+defineFaultSuite("PGlite", () => startTestServer());
