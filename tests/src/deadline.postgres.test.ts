@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { createSmallEvent, createTestApi } from "@ticketing/api/testing";
 import { queryRows } from "@ticketing/db";
 import type { TestServer } from "@ticketing/server/testing";
+import { postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postgresAvailable, startPostgresServer } from "./support/postgres";
 
 const available = await postgresAvailable();
 

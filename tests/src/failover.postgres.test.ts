@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { AppRouter } from "@ticketing/api";
 import { createSmallEvent, createTestApi, createUsers } from "@ticketing/api/testing";
 import { migrateDatabase, openDatabase, queryRows, seedDemo, eventId as seededEvent } from "@ticketing/db";
+import { createScratchPostgres } from "@ticketing/db/testing";
 import { createRpcClient } from "@ticketing/rpc/client";
+import { postgresAvailable } from "@ticketing/server/testing";
 import { sql } from "drizzle-orm";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { createScratchPostgres, postgresAvailable } from "./support/postgres";
 import { type ServerProcess, startServerProcess } from "./support/process";
 
 const available = await postgresAvailable();

@@ -1,6 +1,6 @@
+import { postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
 import { describe } from "vitest";
 import { defineFaultSuite } from "./support/faults";
-import { postgresAvailable, startPostgresServer } from "./support/postgres";
 
 const available = await postgresAvailable();
 
