@@ -2,7 +2,7 @@
 // with and without them (no HTTP, so the difference is theirs alone), then `me` (no
 // database work for an anonymous caller) over HTTP on the real server, with call logs on
 // and off, and with and without a deadline and trace context.
-// Run: npx tsx bench/src/interceptor-cost.ts   (numbers go to docs/decisions/006)
+// Run: npx tsx bench/src/interceptor-cost.ts   (numbers go to docs/decisions/006-deadlines.md and 007)
 import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";

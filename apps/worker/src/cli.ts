@@ -53,15 +53,16 @@ function stopOnSignals(logger: Logger): AbortSignal {
 }
 
 function setUp(config: WorkerConfig, logger: Logger, maxAttempts: number | undefined) {
-  const [apiUrl, ...others] = config.apiUrls;
-  if (others.length > 0) {
-    logger.warn(
-      { api: apiUrl, unused: others },
-      "API_URLS lists several instances; calling only the first (no failover yet)",
-    );
-  }
-  const api = createApiClient({ urls: config.apiUrls, token: config.workerToken, timeoutMs: config.requestTimeoutMs });
-  const status = new ApiStatus(logger, apiUrl ?? "");
+  const api = createApiClient({
+    urls: config.apiUrls,
+    token: config.workerToken,
+    timeoutMs: config.requestTimeoutMs,
+    onServerChange: (server, healthy) =>
+      healthy
+        ? logger.info({ server }, "API instance back in rotation")
+        : logger.warn({ server }, "API instance out of rotation: failing over to the others"),
+  });
+  const status = new ApiStatus(logger, config.apiUrls.join(", "));
   const stop = stopOnSignals(logger);
   return createRuntime({ config, logger, api, status, stop, ...(maxAttempts !== undefined && { maxAttempts }) });
 }
@@ -95,7 +96,7 @@ async function runImport(config: WorkerConfig, file: string): Promise<number> {
     return EXIT.cannotRun;
   }
   const runtime = setUp(config, logger, config.retryAttempts);
-  console.log(`Importing ${rows.length} rows from ${path} into ${config.apiUrls[0]}`);
+  console.log(`Importing ${rows.length} rows from ${path} into ${config.apiUrls.join(", ")}`);
 
   const bar = process.stderr.isTTY
     ? new SingleBar({

@@ -1,51 +1,40 @@
 import type { AppRouter } from "@ticketing/api";
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { createRpcClient } from "@ticketing/rpc/client";
+import { TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 
 export interface ApiClientOptions {
-  /** Every instance of the API; see `createApiClient` for how they are used. */
+  /** Every instance of the API: calls are balanced across the healthy ones. */
   urls: readonly string[];
   /** WORKER_TOKEN: the service account's credential. */
   token: string;
-  /** A call that has not answered by then fails, and counts as the API being unavailable. */
+  /** The deadline of a call: sent as rpc-timeout-ms, and the call fails locally when it passes. */
   timeoutMs: number;
+  /** Told when an instance stops or starts answering (ejected / back after its /ready probe). */
+  onServerChange?: (server: string, healthy: boolean) => void;
 }
 
 /** Call options that carry an idempotency key, so a retried mutation runs at most once. */
 export const withIdempotencyKey = (idempotencyKey: string) => ({ context: { idempotencyKey } });
 
 /**
- * The worker's one tRPC client, typed by `AppRouter` alone (no code generation). It calls
- * the first URL of the list; failing over to the others is the job of packages/rpc's
- * failover link, which belongs here once it exists.
+ * The worker's one tRPC client, typed by `AppRouter` alone (no code generation), built from
+ * packages/rpc: round-robin over the healthy API instances with failover, a deadline per
+ * call, an idempotency key on every mutation (kept across its retries), and retries of
+ * what is safe to repeat. Longer outages are waited out one level up, by `callWithRetry`.
  */
-export function createApiClient({ urls, token, timeoutMs }: ApiClientOptions) {
-  const [url] = urls;
-  if (!url) throw new Error("createApiClient needs at least one API URL");
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${url}/trpc`,
-        transformer: superjson,
-        headers: ({ op }) => {
-          const key = op.context.idempotencyKey;
-          return {
-            authorization: `Bearer ${token}`,
-            ...(typeof key === "string" && { "idempotency-key": key }),
-          };
-        },
-        fetch: (input, init) => fetch(input, { ...init, signal: anySignal(init?.signal, timeoutMs) }),
-      }),
-    ],
+export function createApiClient({ urls, token, timeoutMs, onServerChange }: ApiClientOptions) {
+  if (urls.length === 0) throw new Error("createApiClient needs at least one API URL");
+  return createRpcClient<AppRouter>({
+    servers: urls,
+    transformer: superjson,
+    headers: () => ({ authorization: `Bearer ${token}` }),
+    timeoutMs,
+    ...(onServerChange && { onServerChange }),
   });
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
-
-function anySignal(signal: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
-}
 
 /** The RPC code a failed call carried (NOT_FOUND, UNAUTHORIZED…), or undefined when none came back. */
 export function rpcCodeOf(error: unknown): string | undefined {

@@ -43,6 +43,8 @@ const schema = z
     WORKER_HOLD_SWEEP_INTERVAL_MS: whole(10, 3_600_000).default(15_000),
     WORKER_HOLD_SWEEP_LIMIT: whole(1, 1000).default(100),
     WORKER_POLL_INTERVAL_MS: whole(10, 3_600_000).default(2_000),
+    WORKER_IDEMPOTENCY_SWEEP_INTERVAL_MS: whole(10, 86_400_000).default(600_000),
+    WORKER_IDEMPOTENCY_SWEEP_LIMIT: whole(1, 10_000).default(1000),
     WORKER_BATCH_SIZE: whole(1, 100).default(10),
     WORKER_LEASE_SECONDS: whole(5, 3600).default(60),
     WORKER_REQUEST_TIMEOUT_MS: whole(100, 120_000).default(15_000),
@@ -77,6 +79,10 @@ const schema = z
       workerToken: env.WORKER_TOKEN ?? DEVELOPMENT_WORKER_TOKEN,
       logLevel: env.LOG_LEVEL,
       holdSweep: { intervalMs: env.WORKER_HOLD_SWEEP_INTERVAL_MS, limit: env.WORKER_HOLD_SWEEP_LIMIT },
+      idempotencySweep: {
+        intervalMs: env.WORKER_IDEMPOTENCY_SWEEP_INTERVAL_MS,
+        limit: env.WORKER_IDEMPOTENCY_SWEEP_LIMIT,
+      },
       notifications: {
         pollIntervalMs: env.WORKER_POLL_INTERVAL_MS,
         batchSize: env.WORKER_BATCH_SIZE,

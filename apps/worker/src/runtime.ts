@@ -25,7 +25,7 @@ export function createRuntime(options: {
   maxAttempts?: number;
 }): Runtime {
   const { config, logger, api, status, stop, maxAttempts } = options;
-  const apiUrl = config.apiUrls[0] ?? "";
+  const apiUrl = config.apiUrls.join(", ");
   return {
     config,
     logger,

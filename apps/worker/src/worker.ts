@@ -1,5 +1,6 @@
 import { backoffDelay, StopRequested } from "./api-status";
 import { releaseExpiredHolds } from "./jobs/holds";
+import { purgeIdempotencyRecords } from "./jobs/idempotency";
 import { deliverNotificationBatch } from "./jobs/notifications";
 import { credentialsRefusal, type Runtime } from "./runtime";
 import { sleep } from "./sleep";
@@ -24,7 +25,8 @@ export async function runJobsOnce(runtime: Runtime): Promise<void> {
   try {
     const released = await releaseExpiredHolds(runtime);
     const delivered = await drainOutbox(runtime);
-    runtime.logger.info({ released, delivered }, "each job ran once");
+    const purged = await purgeIdempotencyRecords(runtime);
+    runtime.logger.info({ released, delivered, purged }, "each job ran once");
   } catch (error) {
     if (error instanceof StopRequested) return;
     throw credentialsRefusal(error) ?? error;
@@ -37,12 +39,13 @@ export async function runJobsOnce(runtime: Runtime): Promise<void> {
  * out, and any other failure is logged and retried with backoff.
  */
 export async function runJobsForever(runtime: Runtime): Promise<void> {
-  const { holdSweep, notifications } = runtime.config;
+  const { holdSweep, notifications, idempotencySweep } = runtime.config;
   runtime.logger.info(
     {
-      api: runtime.config.apiUrls[0],
+      api: runtime.config.apiUrls,
       holdSweepEveryMs: holdSweep.intervalMs,
       outboxPollEveryMs: notifications.pollIntervalMs,
+      idempotencySweepEveryMs: idempotencySweep.intervalMs,
       outbox: notifications.outboxDir,
     },
     "worker started",
@@ -55,6 +58,10 @@ export async function runJobsForever(runtime: Runtime): Promise<void> {
     repeat(runtime, "notifications", notifications.pollIntervalMs, async () => {
       const { claimed } = await deliverNotificationBatch(runtime);
       return claimed === notifications.batchSize;
+    }),
+    repeat(runtime, "idempotency", idempotencySweep.intervalMs, async () => {
+      await purgeIdempotencyRecords(runtime);
+      return false;
     }),
   ]);
 }

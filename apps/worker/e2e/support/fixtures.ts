@@ -15,7 +15,7 @@ export type StoredNotification = {
 };
 
 /** A fresh small event and a new customer to book it. */
-async function freshEvent(api: TestApi, seats: number) {
+export async function freshEvent(api: TestApi, seats: number) {
   const organizer = await api.userByEmail("olivia@example.com");
   const { eventId } = await createSmallEvent(api.db, { seats, organizerId: organizer.id });
   const { caller } = await api.newUser();

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   confirmedBookings,
   countLapsedHolds,
+  freshEvent,
   lapsedHolds,
   notificationsOf,
   outboxFiles,
@@ -68,6 +69,25 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
       running.push(process);
       return process;
     }
+
+    it("purges idempotency records past their retention and keeps the live ones", async () => {
+      const { eventId, caller } = await freshEvent(api, 2);
+      const [stale, live] = [`stale-${randomUUID()}`, `live-${randomUUID()}`];
+      await caller.createBooking({ eventId, quantity: 1, idempotencyKey: stale });
+      await caller.createBooking({ eventId, quantity: 1, idempotencyKey: live });
+      await server.database.db.execute(
+        sql`UPDATE idempotency_records SET expires_at = now() - interval '1 minute' WHERE key = ${stale}`,
+      );
+      const run = worker(["--once"]);
+      expect(await run.exited).toBe(0);
+      const keys = await queryRows<{ key: string }>(
+        server.database.db,
+        sql`SELECT key FROM idempotency_records WHERE key IN (${stale}, ${live})`,
+      );
+      expect(keys.map((row) => row.key)).toEqual([live]);
+      const purged = run.logs().find((line) => line.msg === "expired idempotency records purged");
+      expect(purged?.purged).toBeGreaterThanOrEqual(1);
+    });
 
     it("releases expired holds once across three workers, and their seats go back on sale", async () => {
       await settleOutbox(server.database.db);
