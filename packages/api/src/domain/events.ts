@@ -90,6 +90,21 @@ export async function listEvents(
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null };
 }
 
+/**
+ * Every event an organizer runs, past, cancelled and not yet on sale included, soonest
+ * first; an admin (organizerId null) sees every event.
+ */
+export async function listOrganizedEvents(db: Database, organizerId: string | null): Promise<{ items: EventSummary[] }> {
+  const rows = await queryRows<SummaryRow>(
+    db,
+    sql`SELECT ${summaryColumns}
+        FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin}
+        ${organizerId === null ? sql`` : sql`WHERE e.organizer_id = ${organizerId}`}
+        ORDER BY e.starts_at, e.id`,
+  );
+  return { items: rows.map(toSummary) };
+}
+
 async function findSummary(db: Database, eventId: string): Promise<EventSummary> {
   const [row] = await queryRows<SummaryRow>(
     db,

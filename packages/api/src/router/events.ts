@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as events from "../domain/events";
-import { decide, ensureAllowed, loadEventFacts } from "../domain/permissions";
+import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import {
   availableTicketsInput,
   availableTicketsOutput,
@@ -8,6 +8,7 @@ import {
   eventOutput,
   listEventsInput,
   listEventsOutput,
+  organizedEventsOutput,
   salesSummaryOutput,
   seatMapOutput,
   upsertEventInput,
@@ -41,6 +42,11 @@ export const eventProcedures = {
     .concat(exactlyOnce)
     .output(upsertEventOutput)
     .mutation(({ ctx, input }) => events.upsertEvent(ctx.db, ctx.viewer, input)),
+
+  listOrganizedEvents: authedProcedure.output(organizedEventsOutput).query(({ ctx }) => {
+    ensureAllowed(decideListOrganized(ctx.viewer));
+    return events.listOrganizedEvents(ctx.db, ctx.viewer.role === "admin" ? null : ctx.viewer.id);
+  }),
 
   getSalesSummary: authedProcedure
     .input(eventIdInput)

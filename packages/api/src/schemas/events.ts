@@ -46,6 +46,8 @@ export const eventOutput = eventSummaryOutput.extend({
 
 export const listEventsOutput = page(eventSummaryOutput);
 
+export const organizedEventsOutput = z.object({ items: z.array(eventSummaryOutput) });
+
 const seat = z.object({
   seatId: z.uuid(),
   section: z.string(),
