@@ -168,7 +168,7 @@ export async function getAvailableTickets(db: Database, eventId: string, section
   };
 }
 
-export async function getSeatMap(db: Database, eventId: string) {
+export async function getSeatMap(db: Database, eventId: string, section?: string) {
   await ensureEventExists(db, eventId);
   const rows = await queryRows<SeatRow & { status: "available" | "held" | "sold" }>(
     db,
@@ -177,7 +177,7 @@ export async function getSeatMap(db: Database, eventId: string) {
         FROM event_seats es
         JOIN venue_seats vs ON vs.id = es.seat_id
         JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
-        WHERE es.event_id = ${eventId}
+        WHERE es.event_id = ${eventId} ${section ? sql`AND vs.section = ${section}` : sql``}
         ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
   );
   return {

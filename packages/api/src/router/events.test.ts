@@ -103,6 +103,14 @@ describe("getAvailableTickets and getSeatMap", () => {
     expect(seats.filter((seat) => seat.status === "available")).toHaveLength(10);
   });
 
+  it("maps one section when asked, and nothing for a section the venue does not have", async () => {
+    const { seats } = await api.anonymous.getSeatMap({ eventId: eventId("harbor-jazz"), section: "Balcony" });
+    expect(seats).toHaveLength(6 * 18);
+    expect(seats.every((seat) => seat.section === "Balcony" && seat.status === "sold")).toBe(true);
+    const none = await api.anonymous.getSeatMap({ eventId: eventId("harbor-jazz"), section: "Box" });
+    expect(none.seats).toEqual([]);
+  });
+
   it("answers NOT_FOUND for an unknown event", async () => {
     const unknown = { eventId: "00000000-0000-4000-8000-000000000000" };
     await expect(api.anonymous.getAvailableTickets(unknown)).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -10,6 +10,7 @@ import {
   listEventsOutput,
   organizedEventsOutput,
   salesSummaryOutput,
+  seatMapInput,
   seatMapOutput,
   upsertEventInput,
   upsertEventOutput,
@@ -33,9 +34,9 @@ export const eventProcedures = {
     .query(({ ctx, input }) => events.getAvailableTickets(ctx.db, input.eventId, input.section)),
 
   getSeatMap: publicProcedure
-    .input(eventIdInput)
+    .input(seatMapInput)
     .output(seatMapOutput)
-    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId)),
+    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId, input.section)),
 
   upsertEvent: authedProcedure
     .input(upsertEventInput)
