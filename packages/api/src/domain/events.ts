@@ -94,7 +94,10 @@ export async function listEvents(
  * Every event an organizer runs, past, cancelled and not yet on sale included, soonest
  * first; an admin (organizerId null) sees every event.
  */
-export async function listOrganizedEvents(db: Database, organizerId: string | null): Promise<{ items: EventSummary[] }> {
+export async function listOrganizedEvents(
+  db: Database,
+  organizerId: string | null,
+): Promise<{ items: EventSummary[] }> {
   const rows = await queryRows<SummaryRow>(
     db,
     sql`SELECT ${summaryColumns}
