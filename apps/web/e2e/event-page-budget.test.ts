@@ -36,7 +36,7 @@ describe("the event page", () => {
     const html = await (await fetch(page.url())).text();
     expect(html).toContain(`>${MEASURED_EVENT}</h1>`);
     expect(html).toContain("Lower bowl");
-    expect(html).toMatch(/aria-label="Floor row 1 seat 1, /);
+    expect(html).toMatch(/aria-label="101 row A seat 1, /);
     expect(html).not.toContain("Loading the seat map");
     await context.close();
   });

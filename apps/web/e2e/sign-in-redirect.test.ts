@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPage, openEvent, screenshot, seat } from "./support/browser";
+import { launchBrowser, newPage, openEvent, screenshot, seat, signIn } from "./support/browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -58,6 +58,27 @@ describe("signing in", () => {
     await page.getByLabel("Password").fill("wrong-password");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByRole("alert").filter({ hasText: "Email or password is incorrect." }).waitFor();
+    await context.close();
+  });
+
+  it("sends someone whose session ended mid-visit to sign-in, then back to their bookings", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, "omar@example.com");
+    await openEvent(page, "Acoustic Evenings: Lena Park");
+    await (await seat(page, "Stalls", "E", 8)).click();
+    await page.getByRole("button", { name: "Book 1 seat" }).click();
+    await page.waitForURL(/\/checkout\//);
+    await page.goto("/bookings");
+    const booking = page.getByTestId("booking").filter({ hasText: "Stalls row E seat 8" });
+    await booking.getByRole("button", { name: "Cancel booking" }).click();
+
+    await context.clearCookies();
+    await booking.getByRole("button", { name: "Yes, cancel" }).click();
+    await page.waitForURL(/\/sign-in\?next=%2Fbookings$/);
+    await page.getByRole("button", { name: "Use Omar Haddad's account" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/bookings$/);
+    await expect(booking.getByText("Awaiting payment").isVisible()).resolves.toBe(true);
     await context.close();
   });
 

@@ -3,6 +3,7 @@
 // Starts apps/server and the production build itself unless WEB_URL names a running one.
 //   npm run build -w @ticketing/web && npm run measure -w @ticketing/web
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, findChromium } from "../e2e/support/chromium";
@@ -45,8 +46,11 @@ async function main() {
       const page = await context.newPage();
       runs.push(await measurePaint(page, path, MEASURED_EVENT));
       await context.close();
+      // Let the previous load's link prefetches finish: each load is measured on its own.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const result = {
+      loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
       page: `/events/${eventId} (${MEASURED_EVENT})`,
       firstLoadJs: {
         gzipKB: Number((js.totalGzipBytes / 1000).toFixed(1)),

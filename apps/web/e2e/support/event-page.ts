@@ -21,7 +21,7 @@ export async function measureFirstLoadJs(page: Page): Promise<FirstLoadJs> {
   const scripts = await Promise.all(
     [...new Set(urls)].map(async (url) => {
       const body = Buffer.from(await (await fetch(url)).arrayBuffer());
-      return { url: new URL(url).pathname, bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length };
+      return { url: new URL(url).pathname, bytes: body.length, gzipBytes: gzipSync(body).length };
     }),
   );
   return {

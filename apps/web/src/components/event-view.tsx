@@ -46,13 +46,9 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
     ...trpc.getSeatMap.queryOptions({ eventId, section: activeSection ?? "" }, { refetchInterval: 15_000 }),
     enabled: activeSection !== undefined,
   });
-  const sectionNames = sections.map((s) => s.name).join("\n");
-  // Once the page is interactive, the other sections load quietly, so switching is instant.
-  useEffect(() => {
-    for (const name of sectionNames.split("\n")) {
-      if (name) void queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: name }));
-    }
-  }, [sectionNames, eventId, queryClient, trpc]);
+  // A section's seats load when its tab is pointed at or focused, so the switch itself is instant.
+  const prefetchSection = (name: string) =>
+    void queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: name }));
 
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set(initialSeatIds));
   const [quantity, setQuantity] = useState("2");
@@ -183,6 +179,8 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
                 aria-selected={s.name === activeSection}
                 aria-controls="seat-panel"
                 onClick={() => setSection(s.name)}
+                onPointerEnter={() => prefetchSection(s.name)}
+                onFocus={() => prefetchSection(s.name)}
               >
                 <span className="section-tab__name">{s.name}</span>
                 <span className="section-tab__count">{s.available} available</span>

@@ -55,7 +55,7 @@ export const SeatMap = memo(function SeatMap({
     if (!target) return;
     const clamped = Math.max(0, Math.min(index, target.seats.length - 1));
     setFocus({ row, index: clamped });
-    container.current?.querySelector<HTMLButtonElement>(`[data-pos="${row}:${clamped}"]`)?.focus();
+    container.current?.children[row]?.querySelectorAll("button")[clamped]?.focus();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -104,13 +104,11 @@ export const SeatMap = memo(function SeatMap({
                 <button
                   key={seat.seatId}
                   type="button"
-                  className="seat"
-                  data-pos={`${r}:${i}`}
+                  className={tierRank.get(seat.tier) === 0 ? "seat seat--top" : "seat"}
                   data-status={seat.status}
-                  data-tier-rank={tierRank.get(seat.tier)}
                   tabIndex={current ? 0 : -1}
                   aria-pressed={isSelected}
-                  aria-disabled={seat.status !== "available"}
+                  aria-disabled={seat.status !== "available" || undefined}
                   aria-label={`${section} row ${seat.row} seat ${seat.number}, ${tierNames.get(seat.tier) ?? seat.tier} ${formatMoney(seat.priceCents)}, ${isSelected ? "selected" : statusWords[seat.status]}`}
                   onFocus={() => setFocus({ row: r, index: i })}
                   onClick={() => seat.status === "available" && onToggle(seat)}

@@ -5,6 +5,7 @@ import type { AppRouter } from "@ticketing/api";
 import { createTRPCClient } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
+import { signInUrl } from "@/lib/errors";
 import { browserLinks } from "./links";
 import { makeQueryClient } from "./query-client";
 
@@ -15,7 +16,9 @@ let browserQueryClient: QueryClient | undefined;
 function getQueryClient(): QueryClient {
   // On the server every render gets its own client; in the browser one lives as long as the tab.
   if (typeof window === "undefined") return makeQueryClient();
-  browserQueryClient ??= makeQueryClient();
+  browserQueryClient ??= makeQueryClient({
+    onUnauthorized: () => window.location.assign(signInUrl(`${window.location.pathname}${window.location.search}`)),
+  });
   return browserQueryClient;
 }
 
