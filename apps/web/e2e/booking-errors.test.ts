@@ -105,6 +105,17 @@ describe("what can go wrong while booking", () => {
     await context.close();
   });
 
+  it("says when an event is not on sale yet or sold out, and offers no Book button that would fail", async () => {
+    const { context, page } = await newPage(browser);
+    await openEvent(page, "Aurora Ballet: The Firebird");
+    await page.getByText("Tickets are not on sale yet. Check back soon.").waitFor();
+    await expect(page.getByRole("button", { name: "Find seats" }).isDisabled()).resolves.toBe(true);
+    await openEvent(page, "Lantern Comedy Night");
+    await page.getByText("This event is sold out.").waitFor();
+    await expect(page.getByRole("button", { name: "Sign in and book" }).isDisabled()).resolves.toBe(true);
+    await context.close();
+  });
+
   it("keeps showing saved data, marked stale, while the API is unreachable, and retries", async () => {
     const { context, page } = await newPage(browser);
     await openEvent(page, "City Lights Indie Fest");
