@@ -76,6 +76,17 @@ describe("the /api/trpc proxy", () => {
     expect(rest).toBe('{"second":true}\n');
   });
 
+  it("passes server-sent events through with a single no-transform", async () => {
+    const api = await startUpstream((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform" });
+      res.end("event: connected\ndata: {}\n\n");
+    });
+    const response = await proxyToApi(new Request("http://web.test/api/trpc/onAvailabilityChange?input=%7B%7D"), api);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    await expect(response.text()).resolves.toBe("event: connected\ndata: {}\n\n");
+  });
+
   it("streams the request body through to the API", async () => {
     const api = await startUpstream(async (req, res) => {
       let body = "";

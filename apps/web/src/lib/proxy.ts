@@ -69,6 +69,13 @@ export async function proxyToApi(request: Request, apiUrl: string): Promise<Resp
   for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append("set-cookie", cookie);
   // Next would otherwise gzip the body and hold back a streamed batch until it ends.
   const cacheControl = upstream.headers.get("cache-control");
-  responseHeaders.set("cache-control", cacheControl ? `${cacheControl}, no-transform` : "no-store, no-transform");
+  responseHeaders.set(
+    "cache-control",
+    !cacheControl
+      ? "no-store, no-transform"
+      : /no-transform/i.test(cacheControl)
+        ? cacheControl
+        : `${cacheControl}, no-transform`,
+  );
   return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
 }
