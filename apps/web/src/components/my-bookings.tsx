@@ -7,15 +7,13 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { describeError, errorCode, signInUrl } from "@/lib/errors";
 import { bookingStatusLabels, formatDateTime, formatMoney, plural } from "@/lib/format";
+import { myBookingsInput } from "@/lib/my-bookings";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
 import { CalendarIcon, PinIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
 type Booking = RouterOutputs["listMyBookings"]["items"][number];
-
-/** Must match the server page's prefetch, so the list arrives in the first HTML. */
-const listInput = { limit: 50 };
 
 function BookingActions({ booking }: { booking: Booking }) {
   const trpc = useTRPC();
@@ -86,7 +84,7 @@ function BookingActions({ booking }: { booking: Booking }) {
 
 export function MyBookings() {
   const trpc = useTRPC();
-  const bookings = useQuery(trpc.listMyBookings.queryOptions(listInput));
+  const bookings = useQuery(trpc.listMyBookings.queryOptions(myBookingsInput));
   const items = bookings.data?.items ?? [];
 
   return (

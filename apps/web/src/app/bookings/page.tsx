@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { MyBookings } from "@/components/my-bookings";
+import { myBookingsInput } from "@/lib/my-bookings";
 import { getQueryClient, getTRPC, Hydrate, requireViewer } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "My bookings" };
@@ -7,7 +8,7 @@ export const metadata: Metadata = { title: "My bookings" };
 export default async function BookingsPage() {
   await requireViewer("/bookings");
   const trpc = await getTRPC();
-  await getQueryClient().prefetchQuery(trpc.listMyBookings.queryOptions({ limit: 50 }));
+  await getQueryClient().prefetchQuery(trpc.listMyBookings.queryOptions(myBookingsInput));
   return (
     <>
       <div className="page-header">
