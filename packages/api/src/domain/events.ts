@@ -90,6 +90,24 @@ export async function listEvents(
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null };
 }
 
+/**
+ * Every event an organizer runs, past, cancelled and not yet on sale included, soonest
+ * first; an admin (organizerId null) sees every event.
+ */
+export async function listOrganizedEvents(
+  db: Database,
+  organizerId: string | null,
+): Promise<{ items: EventSummary[] }> {
+  const rows = await queryRows<SummaryRow>(
+    db,
+    sql`SELECT ${summaryColumns}
+        FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin}
+        ${organizerId === null ? sql`` : sql`WHERE e.organizer_id = ${organizerId}`}
+        ORDER BY e.starts_at, e.id`,
+  );
+  return { items: rows.map(toSummary) };
+}
+
 async function findSummary(db: Database, eventId: string): Promise<EventSummary> {
   const [row] = await queryRows<SummaryRow>(
     db,
@@ -153,7 +171,7 @@ export async function getAvailableTickets(db: Database, eventId: string, section
   };
 }
 
-export async function getSeatMap(db: Database, eventId: string) {
+export async function getSeatMap(db: Database, eventId: string, section?: string) {
   await ensureEventExists(db, eventId);
   const rows = await queryRows<SeatRow & { status: "available" | "held" | "sold" }>(
     db,
@@ -162,7 +180,7 @@ export async function getSeatMap(db: Database, eventId: string) {
         FROM event_seats es
         JOIN venue_seats vs ON vs.id = es.seat_id
         JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
-        WHERE es.event_id = ${eventId}
+        WHERE es.event_id = ${eventId} ${section ? sql`AND vs.section = ${section}` : sql``}
         ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
   );
   return {

@@ -76,6 +76,14 @@ export function decideUpsertExisting(viewer: Viewer, event: ResourceFacts & { ki
   return decide(viewer, event, "manage");
 }
 
+/** The organizer's desk: organizers see the events they organize, admins every event. */
+export function decideListOrganized(viewer: Viewer): Decision {
+  if (viewer.role === "admin") return allow("Admins can see every event.");
+  return viewer.role === "organizer"
+    ? allow(`${viewer.email} sees the events they organize.`)
+    : deny("Only organizers and admins have events to manage.");
+}
+
 /** Only the worker leases and acknowledges the outbox. */
 export function decideDeliverNotifications(viewer: Viewer): Decision {
   return viewer.role === "service"

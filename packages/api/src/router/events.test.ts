@@ -103,6 +103,14 @@ describe("getAvailableTickets and getSeatMap", () => {
     expect(seats.filter((seat) => seat.status === "available")).toHaveLength(10);
   });
 
+  it("maps one section when asked, and nothing for a section the venue does not have", async () => {
+    const { seats } = await api.anonymous.getSeatMap({ eventId: eventId("harbor-jazz"), section: "Balcony" });
+    expect(seats).toHaveLength(6 * 18);
+    expect(seats.every((seat) => seat.section === "Balcony" && seat.status === "sold")).toBe(true);
+    const none = await api.anonymous.getSeatMap({ eventId: eventId("harbor-jazz"), section: "Box" });
+    expect(none.seats).toEqual([]);
+  });
+
   it("answers NOT_FOUND for an unknown event", async () => {
     const unknown = { eventId: "00000000-0000-4000-8000-000000000000" };
     await expect(api.anonymous.getAvailableTickets(unknown)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -195,5 +203,38 @@ describe("getSalesSummary", () => {
     await expect(api.anonymous.getSalesSummary({ eventId: eventId("harbor-jazz") })).rejects.toMatchObject({
       code: "UNAUTHORIZED",
     });
+  });
+});
+
+describe("listOrganizedEvents", () => {
+  it("lists every event the organizer runs, cancelled and not yet on sale included", async () => {
+    const olivia = await api.as("olivia@example.com");
+    const { items } = await olivia.listOrganizedEvents();
+    const names = items.map((event) => event.name);
+    expect(names).toEqual(
+      expect.arrayContaining(["Harbor Jazz Sessions", "Aurora Ballet: The Firebird", "Acoustic Evenings: Lena Park"]),
+    );
+    expect(names).not.toContain("Lantern Comedy Night");
+    const olivias = (await api.userByEmail("olivia@example.com")).id;
+    expect(items.every((event) => event.organizerId === olivias)).toBe(true);
+
+    const omar = await api.as("omar@example.com");
+    expect((await omar.listOrganizedEvents()).items.map((event) => event.name)).toContain("Winter Gala");
+  });
+
+  it("shows admins every event", async () => {
+    const admin = await api.as("admin@example.com");
+    const everyone = (await admin.listOrganizedEvents()).items.map((event) => event.name);
+    expect(everyone).toEqual(expect.arrayContaining(["Harbor Jazz Sessions", "Lantern Comedy Night", "Winter Gala"]));
+  });
+
+  it("tells customers and the service that only organizers have events to manage", async () => {
+    const alice = await api.as("alice@example.com");
+    await expect(alice.listOrganizedEvents()).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: "Only organizers and admins have events to manage.",
+    });
+    await expect(api.service.listOrganizedEvents()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(api.anonymous.listOrganizedEvents()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as events from "../domain/events";
-import { decide, ensureAllowed, loadEventFacts } from "../domain/permissions";
+import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import {
   availableTicketsInput,
   availableTicketsOutput,
@@ -8,7 +8,9 @@ import {
   eventOutput,
   listEventsInput,
   listEventsOutput,
+  organizedEventsOutput,
   salesSummaryOutput,
+  seatMapInput,
   seatMapOutput,
   upsertEventInput,
   upsertEventOutput,
@@ -32,15 +34,20 @@ export const eventProcedures = {
     .query(({ ctx, input }) => events.getAvailableTickets(ctx.db, input.eventId, input.section)),
 
   getSeatMap: publicProcedure
-    .input(eventIdInput)
+    .input(seatMapInput)
     .output(seatMapOutput)
-    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId)),
+    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId, input.section)),
 
   upsertEvent: authedProcedure
     .input(upsertEventInput)
     .concat(exactlyOnce)
     .output(upsertEventOutput)
     .mutation(({ ctx, input }) => events.upsertEvent(ctx.db, ctx.viewer, input)),
+
+  listOrganizedEvents: authedProcedure.output(organizedEventsOutput).query(({ ctx }) => {
+    ensureAllowed(decideListOrganized(ctx.viewer));
+    return events.listOrganizedEvents(ctx.db, ctx.viewer.role === "admin" ? null : ctx.viewer.id);
+  }),
 
   getSalesSummary: authedProcedure
     .input(eventIdInput)

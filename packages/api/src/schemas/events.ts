@@ -17,6 +17,9 @@ export const availableTicketsInput = z.object({
   section: z.string().trim().min(1).max(100).optional(),
 });
 
+/** The whole venue, or one section of it (an arena's map is thousands of seats). */
+export const seatMapInput = availableTicketsInput;
+
 const counts = z.object({
   total: z.number().int(),
   available: z.number().int(),
@@ -45,6 +48,8 @@ export const eventOutput = eventSummaryOutput.extend({
 });
 
 export const listEventsOutput = page(eventSummaryOutput);
+
+export const organizedEventsOutput = z.object({ items: z.array(eventSummaryOutput) });
 
 const seat = z.object({
   seatId: z.uuid(),

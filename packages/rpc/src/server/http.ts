@@ -244,7 +244,9 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
       method: req.method,
       headers,
-      body: read.body,
+      // A plain Uint8Array is a body under both Node's and the DOM's fetch types (the web app
+      // type-checks this file with the DOM library, where a Buffer is not a BodyInit).
+      body: read.body && new Uint8Array(read.body),
       signal: abort.signal,
     });
     const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;

@@ -1,0 +1,172 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { confirmBookingInput } from "@ticketing/api/schemas";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useId, useRef, useState } from "react";
+import { z } from "zod";
+import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { useTRPC } from "@/trpc/client";
+import { newIdempotencyKey } from "@/trpc/links";
+import { Countdown, useRemaining } from "./countdown";
+import { AlertIcon } from "./icons";
+import { QueryNotice } from "./query-notice";
+
+const testTokens = [
+  { token: "tok_visa", label: "Visa that pays" },
+  { token: "tok_decline", label: "Card that is declined" },
+];
+
+export function Checkout({ bookingId }: { bookingId: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const tokenId = useId();
+  const booking = useQuery(trpc.getBooking.queryOptions({ bookingId }));
+  const [paymentToken, setPaymentToken] = useState("tok_visa");
+  const [localError, setLocalError] = useState<string | undefined>();
+  // One key per payment attempt: a double click pays once; a declined card's outcome is
+  // stored under its key, so the next attempt needs a new one.
+  const attemptKey = useRef<string | null>(null);
+
+  const confirm = useMutation(
+    trpc.confirmBooking.mutationOptions({
+      onSuccess: (confirmed) => {
+        queryClient.setQueryData(trpc.getBooking.queryKey({ bookingId }), confirmed);
+        router.push(`/bookings/${bookingId}`);
+      },
+      onError: (error) => {
+        const code = errorCode(error);
+        if (code === "UNAUTHORIZED") router.push(signInUrl(`/checkout/${bookingId}`));
+        // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
+        if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
+        if (code === "PRECONDITION_FAILED") void booking.refetch();
+      },
+    }),
+  );
+
+  const remaining = useRemaining(booking.data?.expiresAt ?? new Date(0));
+
+  if (!booking.data) return <QueryNotice query={booking} what="your booking" />;
+  const b = booking.data;
+  const expired = b.status === "expired" || (b.status === "held" && remaining <= 0);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (confirm.isPending) return;
+    attemptKey.current ??= newIdempotencyKey();
+    const parsed = confirmBookingInput.safeParse({ bookingId, paymentToken, idempotencyKey: attemptKey.current });
+    if (!parsed.success) {
+      setLocalError(z.flattenError(parsed.error).fieldErrors.paymentToken?.[0]);
+      return;
+    }
+    setLocalError(undefined);
+    confirm.mutate(parsed.data);
+  };
+
+  const tokenError = localError ?? fieldErrors(confirm.error).paymentToken;
+  const payError = confirm.error && errorCode(confirm.error) !== "BAD_REQUEST" ? describeError(confirm.error) : null;
+
+  return (
+    <div className="narrow">
+      <div className="page-header">
+        <div>
+          <h1>Checkout</h1>
+          <p>
+            {b.event.name} · <span suppressHydrationWarning>{formatDateTime(b.event.startsAt)}</span> ·{" "}
+            {b.event.venueName}, {b.event.city}
+          </p>
+        </div>
+      </div>
+      <QueryNotice query={booking} what="your booking" />
+
+      {b.status === "held" && !expired && <Countdown remaining={remaining} />}
+      {expired && (
+        <div className="alert alert--warning" role="alert">
+          <AlertIcon />
+          <div className="alert__body">
+            <p>
+              <strong>Your hold expired</strong> and the seats went back on sale.{" "}
+              <Link href={`/events/${b.event.id}`}>Pick seats again</Link>
+            </p>
+          </div>
+        </div>
+      )}
+      {b.status === "cancelled" && (
+        <div className="alert alert--info" role="status">
+          <p>
+            This booking was cancelled. <Link href={`/events/${b.event.id}`}>Back to the event</Link>
+          </p>
+        </div>
+      )}
+
+      <section className="card" aria-labelledby="order-heading">
+        <h2 id="order-heading">Your order</h2>
+        <ul className="line-items">
+          {b.seats.map((seat) => (
+            <li key={seat.seatId}>
+              <span>
+                {seat.section} · Row {seat.row} · Seat {seat.number}
+              </span>
+              <span>{formatMoney(seat.priceCents)}</span>
+            </li>
+          ))}
+        </ul>
+        <div className="total">
+          <span>Total</span>
+          <span data-testid="order-total">{formatMoney(b.totalCents)}</span>
+        </div>
+
+        {b.status === "held" && !expired && (
+          <form noValidate onSubmit={submit}>
+            {payError && (
+              <div className="alert alert--error" role="alert" data-testid="payment-error">
+                <AlertIcon />
+                <p className="alert__body">{payError}</p>
+              </div>
+            )}
+            <div className="field">
+              <label htmlFor={tokenId}>Card token</label>
+              <input
+                id={tokenId}
+                className="input"
+                name="paymentToken"
+                autoComplete="off"
+                spellCheck={false}
+                value={paymentToken}
+                aria-invalid={tokenError ? true : undefined}
+                aria-describedby={`${tokenId}-hint${tokenError ? ` ${tokenId}-error` : ""}`}
+                onChange={(event) => setPaymentToken(event.target.value)}
+              />
+              <span id={`${tokenId}-hint`} className="field__hint">
+                Payments are simulated: any token is accepted except <code>tok_decline</code>.
+              </span>
+              <div className="token-chips">
+                {testTokens.map((test) => (
+                  <button
+                    key={test.token}
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => setPaymentToken(test.token)}
+                  >
+                    {test.label}
+                  </button>
+                ))}
+              </div>
+              {tokenError && (
+                <p id={`${tokenId}-error`} className="field__error">
+                  {tokenError}
+                </p>
+              )}
+            </div>
+            <button type="submit" className="button button--block" aria-disabled={confirm.isPending}>
+              {confirm.isPending ? "Paying…" : `Pay ${formatMoney(b.totalCents)}`}
+            </button>
+          </form>
+        )}
+      </section>
+    </div>
+  );
+}

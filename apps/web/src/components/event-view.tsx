@@ -1,0 +1,325 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
+import { formatDateTime, formatMoney, plural, statusLabels } from "@/lib/format";
+import { pickSection } from "@/lib/sections";
+import { useTRPC } from "@/trpc/client";
+import { newIdempotencyKey } from "@/trpc/links";
+import { AlertIcon, CalendarIcon, PinIcon, RefreshIcon, XIcon } from "./icons";
+import { QueryNotice } from "./query-notice";
+import { type Seat, SeatMap } from "./seat-map";
+
+/** The server enforces the same limit (createBookingInput); the map stops at it so nobody is refused late. */
+const MAX_SEATS = 10;
+
+/** One key per intent: the same seats (or quantity) asked for again reuse the key, so a double click books once. */
+function useIntentKey() {
+  const intent = useRef<{ signature: string; key: string } | null>(null);
+  return useCallback((signature: string) => {
+    if (intent.current?.signature !== signature) intent.current = { signature, key: newIdempotencyKey() };
+    return intent.current.key;
+  }, []);
+}
+
+interface Props {
+  eventId: string;
+  signedIn: boolean;
+  initialSection: string | undefined;
+  initialSeatIds: string[];
+}
+
+export function EventView({ eventId, signedIn, initialSection, initialSeatIds }: Props) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const quantityId = useId();
+  const event = useQuery(trpc.getEvent.queryOptions({ eventId }));
+  const sections = event.data?.sections ?? [];
+  const [chosenSection, setSection] = useState<string | undefined>();
+  const activeSection = chosenSection ?? initialSection ?? pickSection(sections);
+
+  // One section at a time, refreshed while the page is open until availability is pushed live.
+  const seatMap = useQuery({
+    ...trpc.getSeatMap.queryOptions({ eventId, section: activeSection ?? "" }, { refetchInterval: 15_000 }),
+    enabled: activeSection !== undefined,
+  });
+  // A section's seats load when its tab is pointed at or focused, so the switch itself is instant.
+  const prefetchSection = (name: string) =>
+    void queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: name }));
+
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set(initialSeatIds));
+  const [quantity, setQuantity] = useState("2");
+  const [notice, setNotice] = useState<string | null>(null);
+  const intentKey = useIntentKey();
+
+  const seats = seatMap.data?.seats;
+  // Every seat of every section loaded so far: the selection may span sections.
+  const seatById = new Map<string, Seat>();
+  for (const [, data] of queryClient.getQueriesData<{ seats: Seat[] }>(trpc.getSeatMap.queryFilter({ eventId }))) {
+    for (const seat of data?.seats ?? []) seatById.set(seat.seatId, seat);
+  }
+  for (const seat of seats ?? []) seatById.set(seat.seatId, seat);
+
+  // A seat that stopped being available (someone else's hold, a refresh after a conflict) leaves the selection.
+  useEffect(() => {
+    if (!seats) return;
+    const gone = new Set(seats.filter((seat) => seat.status !== "available").map((seat) => seat.seatId));
+    setSelected((current) => {
+      const kept = [...current].filter((id) => !gone.has(id));
+      return kept.length === current.size ? current : new Set(kept);
+    });
+  }, [seats]);
+
+  const tiers = event.data?.tiers;
+  const tierRank = useMemo(() => new Map(tiers?.map((tier, index) => [tier.tier, index])), [tiers]);
+  const tierNames = useMemo(() => new Map(tiers?.map((tier) => [tier.tier, tier.name])), [tiers]);
+
+  const onToggle = useCallback((seat: Seat) => {
+    setNotice(null);
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(seat.seatId)) next.delete(seat.seatId);
+      else if (next.size < MAX_SEATS) next.add(seat.seatId);
+      else setNotice(`You can book up to ${MAX_SEATS} seats at a time.`);
+      return next;
+    });
+  }, []);
+
+  const book = useMutation(
+    trpc.createBooking.mutationOptions({
+      onSuccess: (booking) => router.push(`/checkout/${booking.id}`),
+      onError: (error) => {
+        const code = errorCode(error);
+        if (code === "UNAUTHORIZED") {
+          const picked = [...selected].join(",");
+          const params = new URLSearchParams(activeSection ? { section: activeSection } : {});
+          if (picked) params.set("seats", picked);
+          router.push(signInUrl(`/events/${eventId}?${params}`));
+        } else if (code === "CONFLICT") {
+          void queryClient.invalidateQueries(trpc.getSeatMap.queryFilter({ eventId }));
+          void event.refetch();
+        }
+      },
+    }),
+  );
+
+  const submit = (request: { seatIds: string[] } | { quantity: number }) => {
+    if (book.isPending) return;
+    const signature =
+      "seatIds" in request ? `seats:${[...request.seatIds].sort().join(",")}` : `qty:${request.quantity}`;
+    book.mutate({ eventId, ...request, idempotencyKey: intentKey(signature) });
+  };
+
+  const picked = [...selected].flatMap((id) => seatById.get(id) ?? []);
+  const total = picked.reduce((sum, seat) => sum + seat.priceCents, 0);
+  const errors = fieldErrors(book.error);
+  // Field errors sit beside their fields; the panel's alert is for everything else.
+  const bookingError =
+    book.error && errorCode(book.error) !== "UNAUTHORIZED" && Object.keys(errors).length === 0 ? book.error : null;
+  const bookable = event.data?.status === "on_sale";
+  const seatsInSection = seats ?? [];
+
+  if (!event.data) {
+    return <QueryNotice query={event} what="this event" />;
+  }
+  const e = event.data;
+
+  return (
+    <>
+      <section className="event-hero" aria-labelledby="event-title">
+        <div className="event-hero__top">
+          <span className={`badge badge--${e.status}`}>{statusLabels[e.status]}</span>
+          <span className="muted">{plural(e.counts.available, "seat")} available</span>
+        </div>
+        <h1 id="event-title">{e.name}</h1>
+        <div className="meta">
+          <span suppressHydrationWarning>
+            <CalendarIcon /> {formatDateTime(e.startsAt)}
+          </span>
+          <span>
+            <PinIcon /> {e.venue.name}, {e.venue.city}
+          </span>
+        </div>
+        <p className="event-hero__description">{e.description}</p>
+      </section>
+
+      <QueryNotice query={event} what="event details" />
+      <QueryNotice query={seatMap} what="seat map" />
+
+      <div className="event-layout">
+        <section className="card" aria-labelledby="map-heading">
+          <div className="map-header">
+            <h2 id="map-heading">Choose your seats</h2>
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              onClick={() => void seatMap.refetch()}
+              aria-disabled={seatMap.isFetching}
+            >
+              <RefreshIcon /> Refresh availability
+            </button>
+          </div>
+          <ul className="tiers" aria-label="Price tiers">
+            {e.tiers.map((tier) => (
+              <li key={tier.tier} className="tier">
+                <strong>{tier.name}</strong> {formatMoney(tier.priceCents)}
+              </li>
+            ))}
+          </ul>
+          <div className="sections" role="tablist" aria-label="Sections">
+            {sections.map((s) => (
+              <button
+                key={s.name}
+                type="button"
+                role="tab"
+                className="section-tab"
+                aria-selected={s.name === activeSection}
+                aria-controls="seat-panel"
+                onClick={() => setSection(s.name)}
+                onPointerEnter={() => prefetchSection(s.name)}
+                onFocus={() => prefetchSection(s.name)}
+              >
+                <span className="section-tab__name">{s.name}</span>
+                <span className="section-tab__count">{s.available} available</span>
+              </button>
+            ))}
+          </div>
+          <div id="seat-panel" role="tabpanel" aria-label={activeSection ? `Section ${activeSection}` : "Seats"}>
+            {activeSection && seatsInSection.length > 0 ? (
+              <SeatMap
+                key={activeSection}
+                section={activeSection}
+                seats={seatsInSection}
+                selected={selected}
+                tierRank={tierRank}
+                tierNames={tierNames}
+                onToggle={onToggle}
+              />
+            ) : (
+              !seatMap.isError && (
+                <p className="muted" role="status">
+                  {seatMap.isPending ? `Loading the seats in ${activeSection ?? "this section"}…` : "No seats here."}
+                </p>
+              )
+            )}
+          </div>
+        </section>
+
+        <aside className="card booking-panel" aria-labelledby="booking-heading">
+          <h2 id="booking-heading">Your tickets</h2>
+          {!bookable && (
+            <div className="alert alert--info" role="status">
+              <p>
+                {e.status === "scheduled"
+                  ? "Tickets are not on sale yet. Check back soon."
+                  : e.status === "sold_out"
+                    ? "This event is sold out."
+                    : "This event was cancelled."}
+              </p>
+            </div>
+          )}
+          {bookingError && (
+            <div className="alert alert--error" role="alert" data-testid="booking-error">
+              <AlertIcon />
+              <div className="alert__body">
+                <p>{describeError(bookingError)}</p>
+                {errorCode(bookingError) === "CONFLICT" && (
+                  <p>The seat map has been refreshed with the latest availability.</p>
+                )}
+              </div>
+            </div>
+          )}
+          {notice && (
+            <p className="field__error" role="status">
+              {notice}
+            </p>
+          )}
+          {picked.length === 0 ? (
+            <p className="muted">Pick seats on the map, or let us find the best available ones.</p>
+          ) : (
+            <ul className="selection" aria-label="Selected seats">
+              {picked.map((seat) => (
+                <li key={seat.seatId}>
+                  <span>
+                    {seat.section} · Row {seat.row} · Seat {seat.number}
+                  </span>
+                  <span>
+                    {formatMoney(seat.priceCents)}
+                    <button
+                      type="button"
+                      aria-label={`Remove ${seat.section} row ${seat.row} seat ${seat.number}`}
+                      onClick={() => onToggle(seat)}
+                    >
+                      <XIcon width={16} height={16} />
+                    </button>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {errors.seatIds && <p className="field__error">{errors.seatIds}</p>}
+          {picked.length > 0 && (
+            <div className="total">
+              <span>Total</span>
+              <span>{formatMoney(total)}</span>
+            </div>
+          )}
+          <button
+            type="button"
+            className="button button--block"
+            disabled={!bookable || picked.length === 0}
+            aria-disabled={book.isPending}
+            onClick={() => submit({ seatIds: picked.map((seat) => seat.seatId) })}
+          >
+            {book.isPending
+              ? "Holding your seats…"
+              : signedIn
+                ? `Book ${picked.length > 0 ? plural(picked.length, "seat") : "seats"}`
+                : "Sign in and book"}
+          </button>
+
+          <div className="divider">or</div>
+          <form
+            noValidate
+            onSubmit={(formEvent) => {
+              formEvent.preventDefault();
+              submit({ quantity: Number(quantity) });
+            }}
+          >
+            <div className="field">
+              <label htmlFor={quantityId}>Best available seats</label>
+              <div className="quantity-row">
+                <input
+                  id={quantityId}
+                  className="input"
+                  type="number"
+                  inputMode="numeric"
+                  value={quantity}
+                  aria-invalid={errors.quantity ? true : undefined}
+                  aria-describedby={errors.quantity ? `${quantityId}-error` : undefined}
+                  onChange={(change) => setQuantity(change.target.value)}
+                />
+                <button
+                  type="submit"
+                  className="button button--secondary"
+                  disabled={!bookable}
+                  aria-disabled={book.isPending}
+                >
+                  Find seats
+                </button>
+              </div>
+              {errors.quantity && (
+                <p id={`${quantityId}-error`} className="field__error">
+                  {errors.quantity}
+                </p>
+              )}
+            </div>
+          </form>
+        </aside>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+// Stylesheets are imported for their side effect; the bundler, not TypeScript, resolves them.
+declare module "*.css";

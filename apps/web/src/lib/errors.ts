@@ -1,0 +1,51 @@
+import { TRPCClientError } from "@trpc/client";
+
+/** What the error formatter of packages/api puts in `data`. */
+interface ErrorData {
+  code?: string;
+  httpStatus?: number;
+  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+}
+
+function dataOf(error: unknown): ErrorData | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data: unknown = error.data;
+  return typeof data === "object" && data !== null ? (data as ErrorData) : undefined;
+}
+
+/** The RPC error code (CONFLICT, UNAUTHORIZED…), or undefined when the call never got an answer. */
+export function errorCode(error: unknown): string | undefined {
+  return dataOf(error)?.code;
+}
+
+/** The first message per field of a BAD_REQUEST, keyed by the input's field names. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const fields = dataOf(error)?.zodError?.fieldErrors ?? {};
+  const first: Record<string, string> = {};
+  for (const [name, messages] of Object.entries(fields)) {
+    if (messages?.[0]) first[name] = messages[0];
+  }
+  return first;
+}
+
+/** A sentence for the person in front of the screen. */
+export function describeError(error: unknown): string {
+  const code = errorCode(error);
+  if (code === undefined || code === "BAD_GATEWAY") {
+    return "The ticketing service cannot be reached right now. Check your connection and try again.";
+  }
+  if (code === "INTERNAL_SERVER_ERROR") return "Something went wrong on our side. Please try again.";
+  if (code === "TOO_MANY_REQUESTS") return "Too many requests. Wait a moment, then try again.";
+  return error instanceof Error ? error.message : "Something went wrong.";
+}
+
+/** Where to send someone whose session is missing, so they land back here afterwards. */
+export function signInUrl(returnTo: string): string {
+  return `/sign-in?next=${encodeURIComponent(returnTo)}`;
+}
+
+/** Only same-site paths may follow sign-in: "//evil.example" and absolute URLs go home. */
+export function safeReturnPath(next: string | undefined | null): string {
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return next;
+}

@@ -1,0 +1,81 @@
+/**
+ * The same-origin door from the browser to apps/server. Bodies stream through chunk by
+ * chunk in both directions (a buffered body would hold back streamed batches and
+ * server-sent events), and the headers that carry identity, CSRF evidence and tracing
+ * pass unchanged, so the API server's own guards decide.
+ */
+
+const FORWARDED_REQUEST_HEADERS = [
+  "accept",
+  "content-type",
+  "cookie",
+  "idempotency-key",
+  "last-event-id",
+  "origin",
+  "rpc-timeout-ms",
+  "sec-fetch-site",
+  "traceparent",
+  "trpc-accept",
+  "x-request-id",
+];
+
+const FORWARDED_RESPONSE_HEADERS = ["content-type", "retry-after", "x-request-id", "vary"];
+
+/** What the browser reads when apps/server cannot be reached: a tRPC-shaped error. */
+function unreachable(): Response {
+  const body = {
+    error: {
+      json: {
+        message: "The ticketing service cannot be reached right now. Try again in a moment.",
+        code: -32603,
+        data: { code: "BAD_GATEWAY", httpStatus: 502 },
+      },
+    },
+  };
+  return Response.json(body, { status: 502, headers: { "cache-control": "no-store, no-transform" } });
+}
+
+export async function proxyToApi(request: Request, apiUrl: string): Promise<Response> {
+  const incoming = new URL(request.url);
+  const path = incoming.pathname.replace(/^\/api\/trpc/, "/trpc");
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+  // `duplex: "half"` lets fetch send a streamed request body (undici requires it).
+  const init: RequestInit & { duplex?: "half" } = {
+    method: request.method,
+    headers,
+    body: hasBody ? request.body : null,
+    signal: request.signal,
+    redirect: "manual",
+    ...(hasBody && { duplex: "half" }),
+  };
+
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${apiUrl}${path}${incoming.search}`, init);
+  } catch {
+    return unreachable();
+  }
+
+  const responseHeaders = new Headers();
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value !== null) responseHeaders.set(name, value);
+  }
+  for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append("set-cookie", cookie);
+  // Next would otherwise gzip the body and hold back a streamed batch until it ends.
+  const cacheControl = upstream.headers.get("cache-control");
+  responseHeaders.set(
+    "cache-control",
+    !cacheControl
+      ? "no-store, no-transform"
+      : /no-transform/i.test(cacheControl)
+        ? cacheControl
+        : `${cacheControl}, no-transform`,
+  );
+  return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+}

@@ -1,0 +1,44 @@
+import "server-only";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { AppRouter, RouterOutputs } from "@ticketing/api";
+import { createTRPCClient } from "@trpc/client";
+import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache, type ReactNode } from "react";
+import { apiUrl } from "@/lib/api-url";
+import { serverLinks } from "./links";
+import { makeQueryClient } from "./query-client";
+
+/** One QueryClient per request: what server components prefetch is hydrated into the page. */
+export const getQueryClient = cache(makeQueryClient);
+
+const getClient = cache(async () => {
+  const session = (await cookies()).get("session")?.value;
+  return createTRPCClient<AppRouter>({ links: serverLinks({ apiUrl: apiUrl(), session }) });
+});
+
+/** The typed options proxy for server components, speaking for the visitor. */
+export async function getTRPC() {
+  return createTRPCOptionsProxy<AppRouter>({ client: await getClient(), queryClient: getQueryClient });
+}
+
+export type Viewer = NonNullable<RouterOutputs["me"]>;
+
+/** Who is looking at the page, or null when signed out. Throws when the API cannot be reached. */
+export const getViewer = cache(async (): Promise<Viewer | null> => {
+  const trpc = await getTRPC();
+  return getQueryClient().fetchQuery(trpc.me.queryOptions());
+});
+
+/** For pages that need a signed-in person: anyone else goes to sign-in and comes back here. */
+export async function requireViewer(returnTo: string): Promise<Viewer> {
+  const viewer = await getViewer();
+  if (!viewer) redirect(`/sign-in?next=${encodeURIComponent(returnTo)}`);
+  return viewer;
+}
+
+/** Hands everything prefetched so far to the client components below. */
+export function Hydrate({ children }: { children: ReactNode }) {
+  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+}
