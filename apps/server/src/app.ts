@@ -1,5 +1,5 @@
 import http from "node:http";
-import { appRouter, createContextFactory } from "@ticketing/api";
+import { type AvailabilityFeed, appRouter, createContextFactory } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   clientAddressOf,
@@ -41,10 +41,13 @@ export function createApp({
   config,
   database,
   logger,
+  availability,
 }: {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
+  /** Live seat availability; closed with the app, which ends its subscriptions. */
+  availability?: AvailabilityFeed;
 }): App {
   // One registry per app, so several apps in one process (tests) keep separate counts.
   const registry = new Registry();
@@ -59,6 +62,7 @@ export function createApp({
     statementTimeouts: database.kind === "postgres",
     logger,
     metrics,
+    availability,
     limits: {
       perUser: limiterOf(limits.userPerSecond),
       signIn:
@@ -143,6 +147,9 @@ export function createApp({
     close() {
       closing ??= (async () => {
         draining = true;
+        // Open subscriptions end here (clients resume on another instance), so the
+        // connections they held can close.
+        await availability?.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => {

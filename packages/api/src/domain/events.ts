@@ -141,7 +141,7 @@ export async function getEvent(db: Database, eventId: string): Promise<EventDeta
 
 type SeatRow = { seat_id: string; section: string; row: string; number: number; tier: string; price_cents: number };
 
-async function ensureEventExists(db: Database, eventId: string): Promise<void> {
+export async function ensureEventExists(db: Database, eventId: string): Promise<void> {
   const [event] = await db.select({ id: t.events.id }).from(t.events).where(eq(t.events.id, eventId));
   if (!event) throw notFound(`Event ${eventId}`);
 }
