@@ -1,5 +1,5 @@
 import http from "node:http";
-import { type AvailabilityFeed, appRouter, createContextFactory } from "@ticketing/api";
+import { type AvailabilityFeed, appRouter, createContextFactory, type RequestInfo } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   clientAddressOf,
@@ -15,6 +15,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
+import { createRestHandler } from "./rest";
 
 export interface App {
   server: http.Server;
@@ -72,34 +73,44 @@ export function createApp({
     },
   });
   const addressLimiter = limiterOf(limits.addressPerSecond);
+  // Programs on this machine (the worker, server components, a proxy that forwarded no
+  // address) are not limited by address; remote clients and forwarded ones are.
+  const addressLimit = addressLimiter && {
+    limiter: addressLimiter,
+    key: (req: http.IncomingMessage) => {
+      const address = clientAddressOf(req);
+      return isLoopback(address) ? undefined : address;
+    },
+  };
+  /** What every transport (tRPC, REST) tells the context about a request. */
+  const requestInfo = (nodeReq: http.IncomingMessage, requestId: string): RequestInfo => {
+    const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
+    return {
+      requestId,
+      credentials: credentialsOf(nodeReq),
+      idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+      clientAddress: clientAddressOf(nodeReq),
+    };
+  };
+  const rest = createRestHandler({
+    createContext,
+    requestInfo,
+    allowedOrigins: config.webOrigins,
+    ...(addressLimit && { rateLimit: addressLimit }),
+  });
   const trpc = createTrpcHandler({
     router: appRouter,
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
-    // Programs on this machine (the worker, server components, a proxy that forwarded no
-    // address) are not limited by address; remote clients and forwarded ones are.
-    ...(addressLimiter && {
-      rateLimit: {
-        limiter: addressLimiter,
-        key: (req) => {
-          const address = clientAddressOf(req);
-          return isLoopback(address) ? undefined : address;
-        },
-      },
-    }),
+    ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
-    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) => {
-      const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
-      return createContext({
-        requestId,
-        credentials: credentialsOf(nodeReq),
-        idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>
+      createContext({
+        ...requestInfo(nodeReq, requestId),
         cookies: sessionCookieJar(resHeaders, config.secureCookies),
         deadline,
         traceContext,
-        clientAddress: clientAddressOf(nodeReq),
-      });
-    },
+      }),
   });
 
   let draining = false;
@@ -130,6 +141,7 @@ export function createApp({
         if (draining) res.setHeader("connection", "close");
         return await trpc(req, res, requestId);
       }
+      if (path === "/api/v1" || path.startsWith("/api/v1/")) return await rest(req, res, requestId);
       return sendJson(res, 404, {
         error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
       });

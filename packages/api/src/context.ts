@@ -26,6 +26,8 @@ export interface RequestInfo {
   clientAddress?: string | undefined;
   /** The caller's W3C trace context, continued by the call's span and by nested hops. */
   traceContext?: TraceContext | undefined;
+  /** Told when a keyed mutation was answered from its stored outcome instead of running. */
+  onReplay?: (() => void) | undefined;
 }
 
 /** Per-process rate limits; a limit left out is not enforced (in-process callers, tests). */
@@ -72,6 +74,7 @@ export interface Context {
   logger: CallLogger | undefined;
   metrics: RpcMetrics | undefined;
   availability: AvailabilityFeed | undefined;
+  onReplay: (() => void) | undefined;
   /**
    * Runs `fn` once the call's writes are committed (a mutation's transactions — its own,
    * the idempotency record's, the deadline's — all end before its result is sent).
@@ -118,6 +121,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       logger: options.logger,
       metrics: options.metrics,
       availability: options.availability,
+      onReplay: request.onReplay,
       // Outside a mutation's middleware nothing is pending: run at once.
       afterCommit: (fn) => fn(),
       // Given the call's own handle, the lookup runs in the call's transaction: taking a

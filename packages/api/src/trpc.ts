@@ -133,6 +133,7 @@ export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
   mapError: toRpcError,
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
+  onReplay: (ctx) => ctx.onReplay?.(),
 });
 
 /**

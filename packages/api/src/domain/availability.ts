@@ -68,6 +68,15 @@ export async function hasUnsequencedChanges(db: Database): Promise<boolean> {
   return row?.due ?? false;
 }
 
+/** The position of an event's latest sequenced change; 0 when it has none. */
+export async function latestSeatChange(db: Database, eventId: string): Promise<number> {
+  const [row] = await queryRows<{ position: string | null }>(
+    db,
+    sql`SELECT max(position)::text AS position FROM seat_changes WHERE event_id = ${eventId} AND position IS NOT NULL`,
+  );
+  return row?.position ? Number(row.position) : 0;
+}
+
 /** Sequenced changes after a position, oldest first: of one event, or of all. */
 export async function readSeatChanges(
   db: Database,

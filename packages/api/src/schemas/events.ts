@@ -64,6 +64,8 @@ export const availableTicketsOutput = z.object({ eventId: z.uuid(), seats: z.arr
 
 export const seatMapOutput = z.object({
   eventId: z.uuid(),
+  /** The id of the event's latest seat change the map reflects: onAvailabilityChange resumes after it. */
+  lastChangeId: z.string(),
   seats: z.array(seat.extend({ status: seatStatus })),
 });
 
