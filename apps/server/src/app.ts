@@ -1,5 +1,5 @@
 import http from "node:http";
-import { appRouter, createContextFactory } from "@ticketing/api";
+import { type AvailabilityFeed, appRouter, createContextFactory, type RequestInfo } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   clientAddressOf,
@@ -15,6 +15,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
+import { createRestHandler } from "./rest";
 
 export interface App {
   server: http.Server;
@@ -41,10 +42,13 @@ export function createApp({
   config,
   database,
   logger,
+  availability,
 }: {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
+  /** Live seat availability; closed with the app, which ends its subscriptions. */
+  availability?: AvailabilityFeed;
 }): App {
   // One registry per app, so several apps in one process (tests) keep separate counts.
   const registry = new Registry();
@@ -59,6 +63,7 @@ export function createApp({
     statementTimeouts: database.kind === "postgres",
     logger,
     metrics,
+    availability,
     limits: {
       perUser: limiterOf(limits.userPerSecond),
       signIn:
@@ -68,34 +73,44 @@ export function createApp({
     },
   });
   const addressLimiter = limiterOf(limits.addressPerSecond);
+  // Programs on this machine (the worker, server components, a proxy that forwarded no
+  // address) are not limited by address; remote clients and forwarded ones are.
+  const addressLimit = addressLimiter && {
+    limiter: addressLimiter,
+    key: (req: http.IncomingMessage) => {
+      const address = clientAddressOf(req);
+      return isLoopback(address) ? undefined : address;
+    },
+  };
+  /** What every transport (tRPC, REST) tells the context about a request. */
+  const requestInfo = (nodeReq: http.IncomingMessage, requestId: string): RequestInfo => {
+    const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
+    return {
+      requestId,
+      credentials: credentialsOf(nodeReq),
+      idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+      clientAddress: clientAddressOf(nodeReq),
+    };
+  };
+  const rest = createRestHandler({
+    createContext,
+    requestInfo,
+    allowedOrigins: config.webOrigins,
+    ...(addressLimit && { rateLimit: addressLimit }),
+  });
   const trpc = createTrpcHandler({
     router: appRouter,
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
-    // Programs on this machine (the worker, server components, a proxy that forwarded no
-    // address) are not limited by address; remote clients and forwarded ones are.
-    ...(addressLimiter && {
-      rateLimit: {
-        limiter: addressLimiter,
-        key: (req) => {
-          const address = clientAddressOf(req);
-          return isLoopback(address) ? undefined : address;
-        },
-      },
-    }),
+    ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
-    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) => {
-      const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
-      return createContext({
-        requestId,
-        credentials: credentialsOf(nodeReq),
-        idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>
+      createContext({
+        ...requestInfo(nodeReq, requestId),
         cookies: sessionCookieJar(resHeaders, config.secureCookies),
         deadline,
         traceContext,
-        clientAddress: clientAddressOf(nodeReq),
-      });
-    },
+      }),
   });
 
   let draining = false;
@@ -126,6 +141,7 @@ export function createApp({
         if (draining) res.setHeader("connection", "close");
         return await trpc(req, res, requestId);
       }
+      if (path === "/api/v1" || path.startsWith("/api/v1/")) return await rest(req, res, requestId);
       return sendJson(res, 404, {
         error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
       });
@@ -143,6 +159,9 @@ export function createApp({
     close() {
       closing ??= (async () => {
         draining = true;
+        // Open subscriptions end here (clients resume on another instance), so the
+        // connections they held can close.
+        await availability?.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => {

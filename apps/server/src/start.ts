@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { startAvailabilityFeed } from "@ticketing/api";
 import { DatabaseLockedError, DatabaseUrlError, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
@@ -23,7 +24,10 @@ export async function startServer(options: StartOptions): Promise<void> {
     const added = await seedDemo(database.db);
     if (added.events > 0) logger.info(added, "demo data loaded");
   }
-  const app = createApp({ config, database, logger });
+  const availability = await startAvailabilityFeed(database, {
+    onError: (error, what) => logger.warn({ err: error }, what),
+  });
+  const app = createApp({ config, database, logger, availability });
   await new Promise<void>((resolve, reject) => {
     app.server.once("error", reject);
     app.server.listen(config.port, config.host, () => resolve());

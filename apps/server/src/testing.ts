@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { startAvailabilityFeed } from "@ticketing/api";
 import { type DatabaseHandle, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
 import {
   createScratchPostgres,
@@ -41,7 +42,8 @@ export async function startTestServer(
   } else {
     database = await createSeededMemoryDatabase();
   }
-  const app = createApp({ config, database, logger: createLogger("silent", false) });
+  const availability = await startAvailabilityFeed(database, { sweepIntervalMs: 1_000 });
+  const app = createApp({ config, database, logger: createLogger("silent", false), availability });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, database, close: () => app.close() };

@@ -2,6 +2,7 @@ import { backoffDelay, StopRequested } from "./api-status";
 import { releaseExpiredHolds } from "./jobs/holds";
 import { purgeIdempotencyRecords } from "./jobs/idempotency";
 import { deliverNotificationBatch } from "./jobs/notifications";
+import { purgeSeatChanges } from "./jobs/seat-changes";
 import { credentialsRefusal, type Runtime } from "./runtime";
 import { sleep } from "./sleep";
 
@@ -26,7 +27,8 @@ export async function runJobsOnce(runtime: Runtime): Promise<void> {
     const released = await releaseExpiredHolds(runtime);
     const delivered = await drainOutbox(runtime);
     const purged = await purgeIdempotencyRecords(runtime);
-    runtime.logger.info({ released, delivered, purged }, "each job ran once");
+    const seatChangesPurged = await purgeSeatChanges(runtime);
+    runtime.logger.info({ released, delivered, purged, seatChangesPurged }, "each job ran once");
   } catch (error) {
     if (error instanceof StopRequested) return;
     throw credentialsRefusal(error) ?? error;
@@ -61,6 +63,7 @@ export async function runJobsForever(runtime: Runtime): Promise<void> {
     }),
     repeat(runtime, "idempotency", idempotencySweep.intervalMs, async () => {
       await purgeIdempotencyRecords(runtime);
+      await purgeSeatChanges(runtime);
       return false;
     }),
   ]);

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Database } from "@ticketing/db";
 import type { CallLogger, RateLimiter, RpcMetrics, TraceContext } from "@ticketing/rpc/server";
+import type { AvailabilityFeed } from "./availability-feed";
 import { findServiceAccount, findSessionUser } from "./domain/auth";
 import type { Viewer } from "./domain/viewer";
 
@@ -25,6 +26,8 @@ export interface RequestInfo {
   clientAddress?: string | undefined;
   /** The caller's W3C trace context, continued by the call's span and by nested hops. */
   traceContext?: TraceContext | undefined;
+  /** Told when a keyed mutation was answered from its stored outcome instead of running. */
+  onReplay?: (() => void) | undefined;
 }
 
 /** Per-process rate limits; a limit left out is not enforced (in-process callers, tests). */
@@ -50,6 +53,8 @@ export interface ContextFactoryOptions {
   /** Where each call's log line and metrics go. */
   logger?: CallLogger;
   metrics?: RpcMetrics;
+  /** Live seat availability (the server runs one per instance); without it, changes are only logged. */
+  availability?: AvailabilityFeed;
 }
 
 export interface Context {
@@ -68,6 +73,13 @@ export interface Context {
   limits: RateLimits;
   logger: CallLogger | undefined;
   metrics: RpcMetrics | undefined;
+  availability: AvailabilityFeed | undefined;
+  onReplay: (() => void) | undefined;
+  /**
+   * Runs `fn` once the call's writes are committed (a mutation's transactions — its own,
+   * the idempotency record's, the deadline's — all end before its result is sent).
+   */
+  afterCommit(fn: () => void): void;
   /** Who is calling, resolved on first use: public procedures never pay for the lookup. */
   resolveViewer(db?: Database): Promise<Viewer | null>;
 }
@@ -108,6 +120,10 @@ export function createContextFactory(options: ContextFactoryOptions) {
       limits: options.limits ?? {},
       logger: options.logger,
       metrics: options.metrics,
+      availability: options.availability,
+      onReplay: request.onReplay,
+      // Outside a mutation's middleware nothing is pending: run at once.
+      afterCommit: (fn) => fn(),
       // Given the call's own handle, the lookup runs in the call's transaction: taking a
       // second pooled connection while holding one can exhaust the pool under load.
       resolveViewer(db = options.db) {

@@ -1,4 +1,10 @@
 export {
+  type AvailabilityFeed,
+  type AvailabilityFeedOptions,
+  type AvailabilityUpdate,
+  startAvailabilityFeed,
+} from "./availability-feed";
+export {
   type Context,
   type ContextFactoryOptions,
   type Credentials,

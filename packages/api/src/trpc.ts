@@ -23,6 +23,13 @@ function describeIssues(error: z.core.$ZodError): string {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   isDev,
+  sse: {
+    // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
+    // client notice a dead one: with nothing for 25 s it reconnects (resuming from its
+    // last event id).
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
     const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
@@ -67,6 +74,13 @@ export const publicProcedure = t.procedure
   .concat(observed)
   .concat(deadline<Context>())
   .use(mapErrors)
+  .use(async ({ type, next }) => {
+    if (type !== "mutation") return next();
+    const committed: (() => void)[] = [];
+    const result = await next({ ctx: { afterCommit: (fn: () => void) => void committed.push(fn) } });
+    if (result.ok) for (const fn of committed) fn();
+    return result;
+  })
   .use(async ({ ctx, type, next }) => {
     const { deadline: due, signal } = ctx;
     if (due === undefined || signal === undefined || type === "subscription") return next();
@@ -119,4 +133,15 @@ export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
   mapError: toRpcError,
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
+  onReplay: (ctx) => ctx.onReplay?.(),
+});
+
+/**
+ * For mutations that log seat changes: once they commit, the instance's availability feed
+ * gives the changes their positions and tells every subscriber, on every instance.
+ */
+export const announcesSeatChanges = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (result.ok && ctx.availability) ctx.afterCommit(ctx.availability.announce);
+  return result;
 });

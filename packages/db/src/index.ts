@@ -11,6 +11,7 @@ export {
 } from "./client";
 export { stableId } from "./ids";
 export { createEventInventory } from "./inventory";
+export { type ListenOptions, listen, type NotificationListener } from "./listen";
 export { DatabaseLockedError } from "./lock";
 export { checkReadiness, migrateDatabase, type Readiness } from "./migrate";
 export { hashPassword, NO_PASSWORD, verifyPassword } from "./passwords";

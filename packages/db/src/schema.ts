@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
+  bigserial,
   check,
   foreignKey,
   index,
@@ -11,6 +13,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -254,5 +257,31 @@ export const notifications = pgTable(
   (t) => [
     index("notifications_pending_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL`),
     index("notifications_lease_idx").on(t.leaseId),
+  ],
+);
+
+/**
+ * The change log of seat availability: one row per seat change, written in the transaction
+ * that made it, so a subscriber that reconnects (to any server instance) resumes from its
+ * last position without missing one. `id` is insertion order; `position` is commit order,
+ * assigned after commit by one sequencer at a time (sequence numbers are taken before
+ * commit and commit out of order, so they could not be resumed from). Rows are kept for a
+ * retention period and then purged by the worker.
+ */
+export const seatChanges = pgTable(
+  "seat_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    position: bigint("position", { mode: "number" }),
+    // No foreign key: events are never deleted, and the check would cost every booking.
+    eventId: uuid("event_id").notNull(),
+    status: seatStatus("status").notNull(),
+    seatIds: uuid("seat_ids").array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("seat_changes_position_key").on(t.position),
+    index("seat_changes_event_idx").on(t.eventId, t.position).where(sql`${t.position} IS NOT NULL`),
+    index("seat_changes_unsequenced_idx").on(t.id).where(sql`${t.position} IS NULL`),
   ],
 );

@@ -66,6 +66,20 @@ export function createTestApp(options: { limitPerSecond?: number } = {}) {
     ? createRateLimiter({ burst: options.limitPerSecond, perSecond: options.limitPerSecond })
     : undefined;
   const counts = { ping: 0, charge: 0, keys: [] as string[] };
+  // Calls that wait until the test opens their gate: slowness without timing.
+  const gates = new Map<string, { opened: Promise<void>; open(): void }>();
+  const gate = (name: string) => {
+    let entry = gates.get(name);
+    if (!entry) {
+      let open = () => {};
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      entry = { opened, open };
+      gates.set(name, entry);
+    }
+    return entry;
+  };
 
   const base = t.procedure
     .concat(
@@ -95,6 +109,11 @@ export function createTestApp(options: { limitPerSecond?: number } = {}) {
       await sleep(input.ms);
       return { slept: input.ms };
     }),
+    /** Answers once the test opens the named gate (`app.open(name)`). */
+    gated: base.input(z.object({ gate: z.string() })).query(async ({ input }) => {
+      await gate(input.gate).opened;
+      return { opened: input.gate };
+    }),
     limited: base
       .concat(rateLimit<TestCtx>({ limiter: () => limiter, key: () => "everyone", what: "test calls" }))
       .query(() => "ok"),
@@ -123,7 +142,7 @@ export function createTestApp(options: { limitPerSecond?: number } = {}) {
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "always fails" });
     }),
   });
-  return { t, router, logs, registry, metrics, counts, limiter };
+  return { t, router, logs, registry, metrics, counts, limiter, open: (name: string) => gate(name).open() };
 }
 
 export type TestRouter = ReturnType<typeof createTestApp>["router"];

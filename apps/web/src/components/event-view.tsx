@@ -9,6 +9,7 @@ import { pickSection } from "@/lib/sections";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
 import { AlertIcon, CalendarIcon, PinIcon, RefreshIcon, XIcon } from "./icons";
+import { useLiveAvailability } from "./live-availability";
 import { QueryNotice } from "./query-notice";
 import { type Seat, SeatMap } from "./seat-map";
 
@@ -41,11 +42,12 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
   const [chosenSection, setSection] = useState<string | undefined>();
   const activeSection = chosenSection ?? initialSection ?? pickSection(sections);
 
-  // One section at a time, refreshed while the page is open until availability is pushed live.
+  // One section at a time; every change to any seat is pushed live (see useLiveAvailability).
   const seatMap = useQuery({
-    ...trpc.getSeatMap.queryOptions({ eventId, section: activeSection ?? "" }, { refetchInterval: 15_000 }),
+    ...trpc.getSeatMap.queryOptions({ eventId, section: activeSection ?? "" }),
     enabled: activeSection !== undefined,
   });
+  useLiveAvailability(eventId, seatMap.data?.lastChangeId);
   // A section's seats load when its tab is pointed at or focused, so the switch itself is instant.
   const prefetchSection = (name: string) =>
     void queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: name }));

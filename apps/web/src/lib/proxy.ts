@@ -3,6 +3,12 @@
  * chunk in both directions (a buffered body would hold back streamed batches and
  * server-sent events), and the headers that carry identity, CSRF evidence and tracing
  * pass unchanged, so the API server's own guards decide.
+ *
+ * X-Forwarded-For carries the visitor's address to apps/server's per-address rate limit (it
+ * reads the last entry when the peer is a proxy on its machine). Next gives a route handler
+ * no socket: it fills the header with the peer's address only when the request has none, and
+ * keeps one a client sent. Deployed without a proxy in front that sets the header itself, a
+ * client could name its own address.
  */
 
 const FORWARDED_REQUEST_HEADERS = [
@@ -16,6 +22,7 @@ const FORWARDED_REQUEST_HEADERS = [
   "sec-fetch-site",
   "traceparent",
   "trpc-accept",
+  "x-forwarded-for",
   "x-request-id",
 ];
 

@@ -1,9 +1,14 @@
 import type { AppRouter } from "@ticketing/api";
-import { httpBatchLink, httpBatchStreamLink, httpLink, splitLink, type TRPCLink } from "@trpc/client";
+import { IDEMPOTENCY_KEY_HEADER, rpcLinks } from "@ticketing/rpc/client";
+import { httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from "@trpc/client";
 import superjson from "superjson";
 
-// Every link of the web app lives here, so the client links of packages/rpc (retries,
-// deadlines, automatic keys) can replace them in one place.
+// Every link of the web app lives here. Server components use packages/rpc's client links
+// (a deadline per call, passed on from the page's own; retries of what is safe to repeat; a
+// key per mutation). The browser uses tRPC's links directly: packages/rpc's links add 2.5 kB
+// gzip to the event page, which would take it past its 175 kB budget (docs/decisions/010).
+// Either way queries are batched and streamed, mutations go one per request, and
+// subscriptions use server-sent events.
 
 /** What a component may attach to one call: the key of the user's intent, sent as Idempotency-Key. */
 export interface CallContext extends Record<string, unknown> {
@@ -15,38 +20,51 @@ export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
 
+/** Sign-in and sign-up are not replayed by the server, so they are never repeated either. */
+const atMostOnce = ({ path }: { path: string }) => path === "signIn" || path === "signUp";
+
 /**
- * The browser's links, same-origin through /api/trpc: queries are batched and streamed,
- * mutations go one per request so each can carry its own Idempotency-Key header.
+ * The browser's links, same-origin through the /api/trpc proxy. A mutation carries the key
+ * of its user's intent (context `idempotencyKey`) as Idempotency-Key; the live seat map
+ * subscribes over server-sent events, resuming from its last change after a reconnect.
  */
 export function browserLinks(): TRPCLink<AppRouter>[] {
   const url = "/api/trpc";
   return [
     splitLink({
-      condition: (op) => op.type === "mutation",
-      true: httpLink({
-        url,
-        transformer: superjson,
-        headers: ({ op }) => {
-          const key = (op.context as CallContext).idempotencyKey;
-          return key ? { "idempotency-key": key } : {};
-        },
+      condition: (op) => op.type === "subscription",
+      true: httpSubscriptionLink({ url, transformer: superjson }),
+      false: splitLink({
+        condition: (op) => op.type === "mutation",
+        true: httpLink({
+          url,
+          transformer: superjson,
+          headers: ({ op }) => {
+            const key = (op.context as CallContext).idempotencyKey;
+            return key ? { [IDEMPOTENCY_KEY_HEADER]: key } : {};
+          },
+        }),
+        false: httpBatchStreamLink({ url, transformer: superjson }),
       }),
-      false: httpBatchStreamLink({ url, transformer: superjson }),
     }),
   ];
 }
 
 /**
  * The links of server components: straight to apps/server, carrying the visitor's session
- * cookie so the server renders what that person may see.
+ * cookie so the server renders what that person may see, and the page's own deadline.
  */
-export function serverLinks(options: { apiUrl: string; session: string | undefined }): TRPCLink<AppRouter>[] {
-  return [
-    httpBatchLink({
-      url: `${options.apiUrl}/trpc`,
-      transformer: superjson,
-      headers: () => (options.session ? { cookie: `session=${encodeURIComponent(options.session)}` } : {}),
-    }),
-  ];
+export function serverLinks(options: {
+  apiUrl: string;
+  session: string | undefined;
+  deadline: () => number;
+}): TRPCLink<AppRouter>[] {
+  return rpcLinks<AppRouter>({
+    servers: options.apiUrl,
+    transformer: superjson,
+    atMostOnce,
+    inheritDeadline: options.deadline,
+    headers: (): Record<string, string> =>
+      options.session ? { cookie: `session=${encodeURIComponent(options.session)}` } : {},
+  }).links;
 }

@@ -1,21 +1,36 @@
 import "server-only";
-import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { defaultShouldDehydrateQuery, dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { AppRouter, RouterOutputs } from "@ticketing/api";
 import { createTRPCClient } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache, type ReactNode } from "react";
+import superjson from "superjson";
 import { apiUrl } from "@/lib/api-url";
 import { serverLinks } from "./links";
 import { makeQueryClient } from "./query-client";
 
 /** One QueryClient per request: what server components prefetch is hydrated into the page. */
-export const getQueryClient = cache(makeQueryClient);
+export const getQueryClient = cache(() =>
+  makeQueryClient({
+    dehydrate: {
+      serializeData: superjson.serialize,
+      shouldDehydrateQuery: (query) => defaultShouldDehydrateQuery(query) || query.state.status === "pending",
+    },
+  }),
+);
+
+/**
+ * How long a page may spend on the API: every call of one render shares this deadline, so
+ * the last call of a slow page gets what is left, not a fresh allowance.
+ */
+const RENDER_BUDGET_MS = 8_000;
+const renderDeadline = cache(() => Date.now() + RENDER_BUDGET_MS);
 
 const getClient = cache(async () => {
   const session = (await cookies()).get("session")?.value;
-  return createTRPCClient<AppRouter>({ links: serverLinks({ apiUrl: apiUrl(), session }) });
+  return createTRPCClient<AppRouter>({ links: serverLinks({ apiUrl: apiUrl(), session, deadline: renderDeadline }) });
 });
 
 /** The typed options proxy for server components, speaking for the visitor. */

@@ -162,7 +162,9 @@ export async function createBooking(
     const [result] = await queryRows<Claimed>(
       tx,
       // The candidates are materialized once: an IN (SELECT … LIMIT … SKIP LOCKED) may be
-      // re-run by the planner and claim more seats than asked for.
+      // re-run by the planner and claim more seats than asked for. The change log is
+      // written by the same statement (no extra round trip), after the seats' row locks
+      // were taken, so two changes of one seat are logged in the order they happened.
       sql`WITH picked AS MATERIALIZED (${candidates}),
           claimed AS (
             UPDATE event_seats es
@@ -180,6 +182,9 @@ export async function createBooking(
             JOIN venue_seats vs ON vs.id = c.seat_id
             JOIN event_tiers et ON et.event_id = c.event_id AND et.tier = vs.tier
             RETURNING price_cents
+          ), logged AS (
+            INSERT INTO seat_changes (event_id, status, seat_ids)
+            SELECT ${request.eventId}::uuid, 'held'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM claimed HAVING count(*) > 0
           )
           UPDATE bookings SET total_cents = (SELECT coalesce(sum(price_cents), 0) FROM priced)
           WHERE id = ${bookingId}
@@ -280,7 +285,11 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
       sql`WITH sold AS (
             UPDATE event_seats SET status = 'sold', hold_expires_at = NULL
             WHERE booking_id = ${bookingId} AND status = 'held'
-            RETURNING seat_id)
+            RETURNING seat_id
+          ), logged AS (
+            INSERT INTO seat_changes (event_id, status, seat_ids)
+            SELECT ${booking.eventId}::uuid, 'sold'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM sold HAVING count(*) > 0
+          )
           SELECT (SELECT count(*) FROM sold)::int AS sold,
                  (SELECT count(*) FROM booking_seats WHERE booking_id = ${bookingId})::int AS expected`,
     );
@@ -310,7 +319,7 @@ export async function cancelBooking(db: Database, bookingId: string): Promise<Bo
     if (booking.status !== "held" && booking.status !== "confirmed") {
       throw new DomainError("PRECONDITION_FAILED", `This booking is already ${booking.status}.`);
     }
-    await releaseSeats(tx, [bookingId]);
+    await releaseSeats(tx, [bookingId], { onlyHeld: false });
     await tx
       .update(t.bookings)
       .set({ status: "cancelled", cancelledAt: sql`now()` })
@@ -323,15 +332,24 @@ export async function cancelBooking(db: Database, bookingId: string): Promise<Bo
   return getBooking(db, bookingId);
 }
 
-/** Returns the seats a booking still holds or owns to sale. */
-async function releaseSeats(tx: Database, bookingIds: string[]): Promise<void> {
+/**
+ * Returns the seats of these bookings to sale, and logs the change per event in the same
+ * statement. `onlyHeld` frees only seats still held: a lapsed seat may already belong to
+ * someone else's booking (the sweep), while a cancellation frees held and sold seats alike.
+ */
+async function releaseSeats(tx: Database, bookingIds: string[], { onlyHeld }: { onlyHeld: boolean }): Promise<void> {
   if (bookingIds.length === 0) return;
   await tx.execute(sql`
-    UPDATE event_seats SET status = 'available', booking_id = NULL, hold_expires_at = NULL
-    WHERE booking_id IN (${sql.join(
-      bookingIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})`);
+    WITH freed AS (
+      UPDATE event_seats SET status = 'available', booking_id = NULL, hold_expires_at = NULL
+      WHERE ${onlyHeld ? sql`status = 'held' AND ` : sql``}booking_id IN (${sql.join(
+        bookingIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})
+      RETURNING event_id, seat_id
+    )
+    INSERT INTO seat_changes (event_id, status, seat_ids)
+    SELECT event_id, 'available'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM freed GROUP BY event_id`);
 }
 
 /**
@@ -352,19 +370,8 @@ export async function releaseExpiredHolds(db: Database, limit: number): Promise<
           RETURNING b.id`,
     );
     const ids = expired.map((row) => row.id);
-    await releaseSeatsHeldBy(tx, ids);
+    await releaseSeats(tx, ids, { onlyHeld: true });
     for (const id of ids) await enqueueNotification(tx, "hold_expired", id);
     return { released: ids.length };
   });
-}
-
-/** Frees only seats still held: a lapsed seat may already belong to someone else's booking. */
-async function releaseSeatsHeldBy(tx: Database, bookingIds: string[]): Promise<void> {
-  if (bookingIds.length === 0) return;
-  await tx.execute(sql`
-    UPDATE event_seats SET status = 'available', booking_id = NULL, hold_expires_at = NULL
-    WHERE status = 'held' AND booking_id IN (${sql.join(
-      bookingIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})`);
 }

@@ -1,6 +1,7 @@
 import { createEventInventory, type Database, queryRows, schema as t } from "@ticketing/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { EventDetail, EventSummary, UpsertEventInput } from "../schemas/events";
+import { latestSeatChange } from "./availability";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { DomainError, notFound } from "./errors";
 import { decideCreateEvent, decideUpsertExisting, ensureAllowed } from "./permissions";
@@ -141,7 +142,7 @@ export async function getEvent(db: Database, eventId: string): Promise<EventDeta
 
 type SeatRow = { seat_id: string; section: string; row: string; number: number; tier: string; price_cents: number };
 
-async function ensureEventExists(db: Database, eventId: string): Promise<void> {
+export async function ensureEventExists(db: Database, eventId: string): Promise<void> {
   const [event] = await db.select({ id: t.events.id }).from(t.events).where(eq(t.events.id, eventId));
   if (!event) throw notFound(`Event ${eventId}`);
 }
@@ -173,6 +174,9 @@ export async function getAvailableTickets(db: Database, eventId: string, section
 
 export async function getSeatMap(db: Database, eventId: string, section?: string) {
   await ensureEventExists(db, eventId);
+  // Read before the seats: they reflect at least every change up to it, so a subscriber that
+  // resumes after it misses nothing (a change it replays is one the seats already show).
+  const lastChangeId = String(await latestSeatChange(db, eventId));
   const rows = await queryRows<SeatRow & { status: "available" | "held" | "sold" }>(
     db,
     sql`SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents,
@@ -185,6 +189,7 @@ export async function getSeatMap(db: Database, eventId: string, section?: string
   );
   return {
     eventId,
+    lastChangeId,
     seats: rows.map((r) => ({
       seatId: r.seat_id,
       section: r.section,

@@ -9,10 +9,11 @@ import {
   listMyBookingsInput,
   listMyBookingsOutput,
 } from "../schemas/bookings";
-import { authedProcedure, exactlyOnce } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc";
 
 export const bookingProcedures = {
   createBooking: authedProcedure
+    .use(announcesSeatChanges)
     .input(createBookingInput)
     .concat(exactlyOnce)
     .output(bookingOutput)
@@ -22,6 +23,7 @@ export const bookingProcedures = {
     }),
 
   confirmBooking: authedProcedure
+    .use(announcesSeatChanges)
     .input(confirmBookingInput)
     .concat(exactlyOnce)
     .output(bookingOutput)
@@ -31,6 +33,7 @@ export const bookingProcedures = {
     }),
 
   cancelBooking: authedProcedure
+    .use(announcesSeatChanges)
     .input(bookingIdInput)
     .concat(exactlyOnce)
     .output(bookingOutput)

@@ -1,7 +1,8 @@
-import type { TRPCRouterRecord } from "@trpc/server";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import * as events from "../domain/events";
 import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import {
+  availabilityInput,
   availableTicketsInput,
   availableTicketsOutput,
   eventIdInput,
@@ -37,6 +38,17 @@ export const eventProcedures = {
     .input(seatMapInput)
     .output(seatMapOutput)
     .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId, input.section)),
+
+  /** Server-sent events: each seat change of the event, resumable from its id (any instance). */
+  onAvailabilityChange: publicProcedure.input(availabilityInput).subscription(async ({ ctx, input, signal }) => {
+    // Checked before the stream starts, so a bad call fails with its own code.
+    if (!ctx.availability) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Live availability is not running here." });
+    }
+    await events.ensureEventExists(ctx.db, input.eventId);
+    const after = input.lastEventId ? Number(input.lastEventId) : undefined;
+    return ctx.availability.follow(input.eventId, after, signal ?? new AbortController().signal);
+  }),
 
   upsertEvent: authedProcedure
     .input(upsertEventInput)

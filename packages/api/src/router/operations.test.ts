@@ -1,6 +1,7 @@
 import { queryRows } from "@ticketing/db";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seatChangeBounds, sequenceSeatChanges } from "../domain/availability";
 import { createSmallEvent, createTestApi, type TestApi } from "../testing";
 
 let api: TestApi;
@@ -132,5 +133,24 @@ describe("purgeIdempotencyRecords", () => {
     await expect((await api.as("admin@example.com")).purgeIdempotencyRecords({})).resolves.toEqual({
       purged: expect.any(Number),
     });
+  });
+});
+
+describe("purgeSeatChanges", () => {
+  it("deletes changes past the retention, oldest first, never the newest, and is the service's or an admin's", async () => {
+    const organizerId = (await api.userByEmail("olivia@example.com")).id;
+    const { eventId: id } = await createSmallEvent(api.db, { seats: 5, organizerId });
+    const { caller } = await api.newUser();
+    for (let i = 0; i < 3; i++) await caller.createBooking({ eventId: id, quantity: 1 });
+    await sequenceSeatChanges(api.db);
+    await api.db.execute(sql`UPDATE seat_changes SET created_at = now() - interval '2 hours'`);
+    const before = await seatChangeBounds(api.db);
+    const { purged } = await api.service.purgeSeatChanges({});
+    expect(purged).toBeGreaterThanOrEqual(2);
+    const after = await seatChangeBounds(api.db);
+    // Everything went but the newest, which marks where the log stands.
+    expect(after).toMatchObject({ oldest: before.newest, newest: before.newest });
+    expect(await api.service.purgeSeatChanges({})).toEqual({ purged: 0 });
+    await expect(caller.purgeSeatChanges({})).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

@@ -1,4 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { purgeSeatChanges } from "../domain/availability";
 import { releaseExpiredHolds } from "../domain/bookings";
 import { ackNotifications, claimNotifications } from "../domain/notifications";
 import { decide, decideDeliverNotifications, ensureAllowed } from "../domain/permissions";
@@ -10,14 +11,17 @@ import {
   claimNotificationsOutput,
   purgeIdempotencyRecordsInput,
   purgeIdempotencyRecordsOutput,
+  purgeSeatChangesInput,
+  purgeSeatChangesOutput,
   releaseExpiredHoldsInput,
   releaseExpiredHoldsOutput,
 } from "../schemas/operations";
-import { authedProcedure, exactlyOnce } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc";
 
 /** Background work the worker (service account) drives. */
 export const operationProcedures = {
   releaseExpiredHolds: authedProcedure
+    .use(announcesSeatChanges)
     .input(releaseExpiredHoldsInput)
     .concat(exactlyOnce)
     .output(releaseExpiredHoldsOutput)
@@ -51,5 +55,14 @@ export const operationProcedures = {
     .mutation(async ({ ctx, input }) => {
       ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
       return { purged: await idempotencyStore.purgeExpired(ctx.db, input.limit) };
+    }),
+
+  /** The sweep of the seat change log past its retention (subscribers resume within it). */
+  purgeSeatChanges: authedProcedure
+    .input(purgeSeatChangesInput)
+    .output(purgeSeatChangesOutput)
+    .mutation(async ({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
+      return { purged: await purgeSeatChanges(ctx.db, input.retentionMinutes * 60_000, input.limit) };
     }),
 } satisfies TRPCRouterRecord;

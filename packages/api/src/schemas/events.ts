@@ -64,6 +64,8 @@ export const availableTicketsOutput = z.object({ eventId: z.uuid(), seats: z.arr
 
 export const seatMapOutput = z.object({
   eventId: z.uuid(),
+  /** The id of the event's latest seat change the map reflects: onAvailabilityChange resumes after it. */
+  lastChangeId: z.string(),
   seats: z.array(seat.extend({ status: seatStatus })),
 });
 
@@ -107,3 +109,15 @@ export const salesSummaryOutput = z.object({
 export type EventSummary = z.infer<typeof eventSummaryOutput>;
 export type EventDetail = z.infer<typeof eventOutput>;
 export type UpsertEventInput = z.infer<typeof upsertEventInput>;
+
+/**
+ * An event's seat changes, live. `lastEventId` is the id of the last change a client has
+ * seen (tRPC's subscription link sends it when it reconnects); the changes after it come first.
+ */
+export const availabilityInput = z.object({
+  eventId: id("eventId"),
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,15}$/, { error: "lastEventId is the id of a change this subscription sent" })
+    .nullish(),
+});

@@ -50,3 +50,15 @@ export const purgeIdempotencyRecordsInput = z
   .prefault({});
 /** Fewer than `limit` purged means none are left past their retention. */
 export const purgeIdempotencyRecordsOutput = z.object({ purged: z.number().int() });
+
+/** How long subscribers can resume from (a reconnect after longer reloads everything). */
+export const SEAT_CHANGE_RETENTION_MINUTES = 60;
+
+export const purgeSeatChangesInput = z
+  .object({
+    retentionMinutes: z.number().int().min(1).max(10_080).default(SEAT_CHANGE_RETENTION_MINUTES),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+  })
+  .prefault({});
+/** Fewer than `limit` purged means none are left past the retention. */
+export const purgeSeatChangesOutput = z.object({ purged: z.number().int() });

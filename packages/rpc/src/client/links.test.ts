@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startTestServer, type TestRouter, type TestServer } from "../testing";
 import type { RpcCallContext } from "./call-context";
 import { failureOf as classify } from "./failures";
@@ -55,6 +55,21 @@ async function failureOf(call: Promise<unknown>) {
 
 const context = (value: RpcCallContext) => ({ context: value });
 
+describe("batches", () => {
+  it("streams a batch of queries: a slow call does not hold back the answers of the others", async () => {
+    const server = await serve();
+    const client = clientOf(server.url);
+    const slow = client.gated.query({ gate: "slow" });
+    const fast = client.ping.query({ tag: "fast" });
+    // The slow call's gate opens only after the fast answer arrived: a buffered batch would
+    // never get here.
+    await expect(fast).resolves.toMatchObject({ pong: "fast" });
+    expect(server.seen.map((request) => request.path)).toEqual(["/trpc/gated,ping"]);
+    server.app.open("slow");
+    await expect(slow).resolves.toEqual({ opened: "slow" });
+  });
+});
+
 describe("deadlines", () => {
   it("sends the time remaining as rpc-timeout-ms, from the default, a per-call timeout or an inherited deadline", async () => {
     const server = await serve();
@@ -82,7 +97,10 @@ describe("deadlines", () => {
     expect(server.seen).toHaveLength(1);
     expect(server.seen[0]?.path).toBe("/trpc/stubborn,ping");
     expect(Number(server.seen[0]?.timeout)).toBeGreaterThan(1_000);
-    expect(server.app.logs.find((line) => line.procedure === "stubborn")).toMatchObject({ code: "OK" });
+    // The batch is streamed, so the fast answer came before the stubborn call ended.
+    await vi.waitFor(() =>
+      expect(server.app.logs.find((line) => line.procedure === "stubborn")).toMatchObject({ code: "OK" }),
+    );
   });
 
   it("refuses a spent deadline, a malformed one, and clamps one past 60 s", async () => {

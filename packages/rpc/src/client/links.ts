@@ -1,4 +1,11 @@
-import { httpBatchLink, httpLink, httpSubscriptionLink, type Operation, splitLink, type TRPCLink } from "@trpc/client";
+import {
+  httpBatchStreamLink,
+  httpLink,
+  httpSubscriptionLink,
+  type Operation,
+  splitLink,
+  type TRPCLink,
+} from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { DataTransformerOptions } from "@trpc/server/unstable-core-do-not-import";
 import { IDEMPOTENCY_KEY_HEADER, TIMEOUT_HEADER } from "../wire";
@@ -47,7 +54,8 @@ function remainingHeader(deadline: number | undefined): HeaderMap {
 /**
  * The links of a client that keeps packages/rpc's promises, in order: an idempotency key
  * per mutation, a deadline per call, retries with backoff, then balancing and failover over
- * the servers. Queries are batched. Mutations go one per request, because each carries its
+ * the servers. Queries are batched, and the batch is streamed: each answer arrives as soon as
+ * it is ready, not with the slowest. Mutations go one per request, because each carries its
  * own Idempotency-Key header, which a batch's shared headers could not. Subscriptions go
  * over server-sent events, untouched by deadlines and retries (they resume by themselves).
  */
@@ -60,7 +68,7 @@ export function rpcLinks<TRouter extends AnyTRPCRouter>(
   const callFetch = statusAwareFetch(options.fetch);
   // tRPC types `transformer` by whether the router has one, which a generic TRouter cannot
   // tell; the options are built for a router with one (the only kind this client serves).
-  type BatchOptions = Parameters<typeof httpBatchLink<TRouter>>[0];
+  type BatchOptions = Parameters<typeof httpBatchStreamLink<TRouter>>[0];
   type SingleOptions = Parameters<typeof httpLink<TRouter>>[0];
   type SubscriptionOptions = Parameters<typeof httpSubscriptionLink<TRouter, typeof EventSource>>[0];
 
@@ -93,7 +101,7 @@ export function rpcLinks<TRouter extends AnyTRPCRouter>(
               };
             },
           } as unknown as SingleOptions),
-          false: httpBatchLink<TRouter>({
+          false: httpBatchStreamLink<TRouter>({
             url: `${server}${endpoint}`,
             transformer: options.transformer,
             fetch: callFetch,

@@ -100,7 +100,7 @@ export function clientAddressOf(
 type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false };
 
 /** Reads a request body up to a limit; past it, keeps draining so the client can read our 413. */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   if (req.method === "GET" || req.method === "HEAD") return Promise.resolve({ ok: true, body: undefined });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -141,7 +141,7 @@ function sendJson(res: ServerResponse, status: number, body: string, extraHeader
  * from another origin, or a body that is not JSON (HTML forms can only send form bodies
  * and text/plain without a CORS preflight, which this server never approves).
  */
-function crossSiteRefusal(
+export function crossSiteRefusal(
   req: IncomingMessage,
   allowed: ReadonlySet<string>,
 ): { status: number; code: TRPC_ERROR_CODE_KEY; message: string; reason: "csrf" | "media_type" } | null {

@@ -55,6 +55,8 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
   mapError?: (error: TRPCError) => TRPCError;
   /** Input fields that are not part of the request's meaning (the key itself). */
   ignoredInputFields?: readonly string[];
+  /** Told when a call was answered from a stored outcome, not run (a REST layer answers 200, not 201). */
+  onReplay?: (ctx: TCtx) => void;
 }
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
@@ -140,6 +142,7 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
         message: `Idempotency key "${key}" was already used for ${path} with a different input. Use a new key for a new request.`,
       });
     }
+    options.onReplay?.(ctx);
     if (!found.outcome.ok) throw new TRPCError({ code: found.outcome.code, message: found.outcome.message });
     return { ok: true as const, data: deserialize(found.outcome.data), ctx: rawCtx, marker: middlewareMarker };
   });

@@ -11,10 +11,12 @@ export {
   type CreateContextOptions,
   clientAddressOf,
   createTrpcHandler,
+  crossSiteRefusal,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_BODY_BYTES,
   errorResponseBody,
   isLoopback,
+  readBody,
   requestIdOf,
   type TrpcHandlerOptions,
 } from "./http";

@@ -1,0 +1,228 @@
+import { type DatabaseHandle, listen, type NotificationListener } from "@ticketing/db";
+import { type TrackedEnvelope, tracked } from "@trpc/server";
+import {
+  hasUnsequencedChanges,
+  readSeatChanges,
+  SEAT_CHANGES_CHANNEL,
+  type SeatChange,
+  type SeatStatus,
+  seatChangeBounds,
+  sequenceSeatChanges,
+} from "./domain/availability";
+
+/** What a subscriber of an event's availability receives. */
+export type AvailabilityUpdate =
+  | { kind: "seats"; status: SeatStatus; seatIds: string[] }
+  /** Changes this subscriber asked to resume from are gone (past retention): reload everything. */
+  | { kind: "reset" };
+
+/**
+ * One server instance's view of the seat change log: it sequences what this instance wrote,
+ * listens for what any instance sequenced (PostgreSQL LISTEN/NOTIFY; PGlite's own, in
+ * process), reads each new change once, and hands it to this instance's subscribers.
+ */
+export interface AvailabilityFeed {
+  /** Call after a transaction that logged seat changes has committed. */
+  announce(): void;
+  /**
+   * An event's changes as tracked envelopes (the id is the change's position): those after
+   * `lastEventId` first, from the database, then live ones, until `signal` aborts or the
+   * feed closes. Without `lastEventId` it starts from now.
+   */
+  follow(eventId: string, lastEventId: number | undefined, signal: AbortSignal): AsyncGenerator<Tracked>;
+  close(): Promise<void>;
+}
+
+type Tracked = TrackedEnvelope<AvailabilityUpdate>;
+
+export interface AvailabilityFeedOptions {
+  /** How often to look for changes no sequencer got to (their instance died), and catch up. */
+  sweepIntervalMs?: number;
+  /** Changes read per query. */
+  pageSize?: number;
+  /** A live subscriber this far behind stops buffering and catches up from the database. */
+  maxBuffered?: number;
+  onError?: (error: unknown, what: string) => void;
+}
+
+/** Runs `work` one call at a time; calls made meanwhile fold into one more run after it. */
+function serialized(work: () => Promise<void>, onError: (error: unknown) => void): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await work();
+        } catch (error) {
+          onError(error);
+        }
+      } while (again);
+      running = undefined;
+    })();
+    return running;
+  };
+  return run;
+}
+
+const updateOf = (change: SeatChange): AvailabilityUpdate => ({
+  kind: "seats",
+  status: change.status,
+  seatIds: change.seatIds,
+});
+
+export async function startAvailabilityFeed(
+  handle: DatabaseHandle,
+  options: AvailabilityFeedOptions = {},
+): Promise<AvailabilityFeed> {
+  const { db } = handle;
+  const pageSize = options.pageSize ?? 500;
+  const maxBuffered = options.maxBuffered ?? 1_000;
+  const onError = options.onError ?? (() => {});
+  const listeners = new Map<string, Set<(change: SeatChange) => void>>();
+  const closing = new AbortController();
+  let cursor = (await seatChangeBounds(db)).newest ?? 0;
+  let announced = cursor;
+
+  const sequence = serialized(
+    async () => {
+      await sequenceSeatChanges(db);
+    },
+    (error) => onError(error, "sequencing seat changes"),
+  );
+
+  // Reads what was sequenced since the cursor, once for the whole instance, and fans it out.
+  const pull = serialized(
+    async () => {
+      if (listeners.size === 0) {
+        // Nobody to tell; a subscriber that arrives reads its own history from the database.
+        cursor = Math.max(cursor, announced);
+        return;
+      }
+      for (;;) {
+        const changes = await readSeatChanges(db, cursor, { limit: pageSize });
+        for (const change of changes) {
+          cursor = change.position;
+          for (const listener of listeners.get(change.eventId) ?? []) listener(change);
+        }
+        if (changes.length < pageSize) return;
+      }
+    },
+    (error) => onError(error, "reading seat changes"),
+  );
+
+  const listener: NotificationListener = await listen(handle, {
+    channel: SEAT_CHANGES_CHANNEL,
+    onNotification(payload) {
+      const position = Number(payload);
+      if (Number.isSafeInteger(position)) announced = Math.max(announced, position);
+      void pull();
+    },
+    // Notifications sent while the connection was down are lost: catch up from the log.
+    onListening: () => void pull(),
+    onConnectionLost: (error) => onError(error, "the LISTEN connection dropped; reconnecting"),
+  });
+
+  const sweep = setInterval(() => {
+    void (async () => {
+      try {
+        if (await hasUnsequencedChanges(db)) await sequence();
+      } catch (error) {
+        onError(error, "sweeping unsequenced seat changes");
+      }
+      await pull();
+    })();
+  }, options.sweepIntervalMs ?? 5_000);
+  sweep.unref();
+
+  function subscribe(eventId: string, onChange: (change: SeatChange) => void): () => void {
+    let set = listeners.get(eventId);
+    if (!set) {
+      set = new Set();
+      listeners.set(eventId, set);
+    }
+    set.add(onChange);
+    return () => {
+      set.delete(onChange);
+      if (set.size === 0 && listeners.get(eventId) === set) listeners.delete(eventId);
+    };
+  }
+
+  async function* follow(eventId: string, lastEventId: number | undefined, signal: AbortSignal) {
+    const buffer: SeatChange[] = [];
+    let overflowed = false;
+    let wake: (() => void) | undefined;
+    const unsubscribe = subscribe(eventId, (change) => {
+      if (buffer.length >= maxBuffered) overflowed = true;
+      else buffer.push(change);
+      wake?.();
+    });
+    const stop = () => wake?.();
+    signal.addEventListener("abort", stop);
+    closing.signal.addEventListener("abort", stop);
+    const stopped = () => signal.aborted || closing.signal.aborted;
+    try {
+      const bounds = await seatChangeBounds(db, eventId);
+      let position = lastEventId ?? bounds.newestOfEvent;
+      const missed =
+        lastEventId !== undefined &&
+        ((bounds.oldest !== null && lastEventId < bounds.oldest - 1) || lastEventId > (bounds.newest ?? 0));
+      if (missed) {
+        position = bounds.newestOfEvent;
+        yield tracked(String(position), { kind: "reset" } as AvailabilityUpdate);
+      }
+      // History first (and again whenever the live buffer overflowed), then live changes.
+      let catchUp = true;
+      while (!stopped()) {
+        if (catchUp) {
+          catchUp = false;
+          for (;;) {
+            const changes = await readSeatChanges(db, position, { eventId, limit: pageSize });
+            for (const change of changes) {
+              position = change.position;
+              yield tracked(String(position), updateOf(change));
+            }
+            if (changes.length < pageSize) break;
+          }
+        }
+        const change = buffer.shift();
+        if (change) {
+          if (change.position > position) {
+            position = change.position;
+            yield tracked(String(position), updateOf(change));
+          }
+          continue;
+        }
+        if (overflowed) {
+          overflowed = false;
+          catchUp = true;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (buffer.length > 0 || overflowed || stopped()) resolve();
+        });
+        wake = undefined;
+      }
+    } finally {
+      unsubscribe();
+      signal.removeEventListener("abort", stop);
+      closing.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  return {
+    announce: () => void sequence(),
+    follow,
+    async close() {
+      clearInterval(sweep);
+      closing.abort();
+      await listener.close();
+    },
+  };
+}

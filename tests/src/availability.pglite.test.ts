@@ -1,0 +1,4 @@
+import { startTestServer } from "@ticketing/server/testing";
+import { defineAvailabilitySuite } from "./support/availability-suite";
+
+defineAvailabilitySuite("PGlite", () => startTestServer());
