@@ -152,6 +152,11 @@ export function createApp({
       else res.destroy();
     }
   });
+  // Idle keep-alive connections outlive the clients' own idle timers (undici closes its idle
+  // sockets after ~4 s; load balancers after 60 s), so the client always lets go first and
+  // never sends a request down a socket the server is closing at that moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   let closing: Promise<void> | undefined;
   return {

@@ -28,7 +28,11 @@ export async function codeOf(call: Promise<unknown>): Promise<string> {
     await call;
     return "ok";
   } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
+    if (error instanceof TRPCClientError) {
+      // No data means no tRPC answer at all: name the transport failure so a test says what happened.
+      const data = error.data as { code?: string } | undefined;
+      return data?.code ?? `no answer: ${error.message}`;
+    }
     throw error;
   }
 }
