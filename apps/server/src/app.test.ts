@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { eventId } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config";
@@ -95,6 +96,31 @@ describe("the wire contract", () => {
     expect(body.error.json.data.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("answers a URL over Node's 16 KiB header limit, and bytes that are not HTTP, with a JSON error", async () => {
+    const long = await fetch(`${server.url}/trpc/getEvent?input=${input({ eventId: "x".repeat(20_000) })}`);
+    expect(long.status).toBe(431);
+    expect(await long.json()).toMatchObject({
+      error: {
+        json: {
+          message: "Request headers, URL included, are limited to 16 KiB: send large inputs in a POST body.",
+          data: { code: "BAD_REQUEST" },
+        },
+      },
+    });
+    const { port } = new URL(server.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(reply).toContain('"code":"BAD_REQUEST"');
+  });
+
   it("caps batches at 50 calls", async () => {
     const batch = (n: number) => {
       const paths = Array.from({ length: n }, () => "getEvent").join(",");
@@ -123,6 +149,10 @@ describe("sessions and cross-site safety", () => {
     expect(out.headers.get("set-cookie")).toBe("session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
     const after = await fetch(`${server.url}/trpc/me`, { headers: { cookie: session } });
     expect(await after.json()).toMatchObject({ result: { data: { json: null } } });
+    // A cookie that is not valid percent-encoding is no session: the caller is a stranger, not a 500.
+    const garbled = await fetch(`${server.url}/trpc/listMyBookings`, { headers: { cookie: "session=%E0%A4%A" } });
+    expect(garbled.status).toBe(401);
+    expect(await garbled.json()).toMatchObject({ error: { json: { data: { code: "UNAUTHORIZED" } } } });
   });
 
   it("refuses mutations from other sites and bodies a form could send", async () => {

@@ -2,6 +2,7 @@ import http from "node:http";
 import { type AvailabilityFeed, appRouter, createContextFactory, type RequestInfo } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
+  answerClientError,
   clientAddressOf,
   createRateLimiter,
   createRpcMetrics,
@@ -155,6 +156,7 @@ export function createApp({
   // Idle keep-alive connections outlive the clients' own idle timers (undici closes its idle
   // sockets after ~4 s; load balancers after 60 s), so the client always lets go first and
   // never sends a request down a socket the server is closing at that moment.
+  server.on("clientError", answerClientError(appRouter));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 

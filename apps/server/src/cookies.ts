@@ -3,6 +3,14 @@ import type { Credentials, SessionCookieJar } from "@ticketing/api";
 
 export const SESSION_COOKIE = "session";
 
+function decodeCookieValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bearer token first (API clients, the worker), else the web app's session cookie. */
 export function credentialsOf(req: IncomingMessage): Credentials | null {
   const authorization = req.headers.authorization;
@@ -14,8 +22,11 @@ export function credentialsOf(req: IncomingMessage): Credentials | null {
   if (cookie) {
     for (const part of cookie.split(";")) {
       const [name, ...value] = part.trim().split("=");
-      if (name === SESSION_COOKIE && value.length > 0)
-        return { token: decodeURIComponent(value.join("=")), source: "cookie" };
+      if (name === SESSION_COOKIE && value.length > 0) {
+        const token = decodeCookieValue(value.join("="));
+        // A value that is not valid percent-encoding is no session of ours: the caller is anonymous.
+        if (token) return { token, source: "cookie" };
+      }
     }
   }
   return null;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import {
   type AnyTRPCRouter,
   getTRPCErrorShape,
@@ -72,6 +73,36 @@ export function errorResponseBody(
   const error = new TRPCError({ code, message });
   const shape = getTRPCErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
   return JSON.stringify(transformTRPCResponse(config, { error: shape }));
+}
+
+/**
+ * Answers what node:http refuses before any handler runs (headers or URL over its 16 KiB
+ * limit, malformed HTTP, a request too slow to arrive) with the same tRPC-shaped JSON error
+ * as every other refusal, where Node alone would send a bare status line. Install it as
+ * the server's `clientError` listener.
+ */
+export function answerClientError(router: AnyTRPCRouter) {
+  return (error: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message]: [number, TRPC_ERROR_CODE_KEY, string] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [
+            431,
+            "BAD_REQUEST",
+            "Request headers, URL included, are limited to 16 KiB: send large inputs in a POST body.",
+          ]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "TIMEOUT", "The request took too long to arrive."]
+          : [400, "BAD_REQUEST", "The request is not valid HTTP."];
+    const body = errorResponseBody(router, code, message);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  };
 }
 
 /** Whether an address is this machine's own (127.0.0.0/8, ::1, or either mapped into IPv6). */

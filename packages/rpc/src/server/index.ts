@@ -8,6 +8,7 @@ export {
   parseTimeoutHeader,
 } from "./deadline";
 export {
+  answerClientError,
   type CreateContextOptions,
   clientAddressOf,
   createTrpcHandler,

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appRouter } from "@ticketing/api";
+import { createTestApi } from "@ticketing/api/testing";
+import { eventId, migrateDatabase, openDatabase, queryRows, seedDemo } from "@ticketing/db";
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Caller, type FuzzRequest, fuzzRequests, type KnownIds } from "./support/fuzz";
+import { type ServerProcess, startServerProcess } from "./support/process";
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
+const WARM_UP_RUNS = 1_000;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 5_000);
+/**
+ * Allowed growth of the server's JS heap between the end of the warm-up and the end of
+ * the run. No GC can be forced in the server process, so a sample carries up to a few
+ * tens of MB of garbage; a leak of even 10 kB a request would add 50 MB over the run.
+ */
+const HEAP_GROWTH_LIMIT = 64 * 1024 * 1024;
+const WORKER_TOKEN = "fuzz-test-worker-token-0123";
+const TRPC_CODES = new Set([
+  "PARSE_ERROR",
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "PAYMENT_REQUIRED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "METHOD_NOT_SUPPORTED",
+  "TIMEOUT",
+  "CONFLICT",
+  "PRECONDITION_FAILED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "UNPROCESSABLE_CONTENT",
+  "PRECONDITION_REQUIRED",
+  "TOO_MANY_REQUESTS",
+  "CLIENT_CLOSED_REQUEST",
+]);
+
+interface Envelope {
+  result?: unknown;
+  // tRPC's shape (superjson), or the plain one of paths outside /trpc (a client may normalise
+  // `/trpc/..` to `/`).
+  error?: { code?: unknown; json?: { message?: unknown; data?: { code?: unknown } } };
+}
+
+/** What is wrong with an answer, or null: no 5xx, every 4xx a tRPC error with its code, nothing internal shown. */
+function problemWith(status: number, type: string, text: string): string | null {
+  if (status >= 500) return `status ${status}`;
+  if (/Failed query|\n\s+at |node_modules|"stack"/.test(text)) return "internal details in the body";
+  if (type.includes("text/event-stream")) return status === 200 ? null : `stream with status ${status}`;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return status >= 400 ? "an error without a JSON body" : null;
+  }
+  const envelopes = (Array.isArray(body) ? body : [body]) as Envelope[];
+  for (const envelope of envelopes) {
+    if (envelope?.result !== undefined && status < 400) continue;
+    const code = envelope?.error?.json?.data?.code ?? envelope?.error?.code;
+    if (typeof code !== "string" || !TRPC_CODES.has(code)) return `no tRPC error code (got ${String(code)})`;
+  }
+  return null;
+}
+
+describe("bad input against a running server (PGlite, NODE_ENV=production)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ticketing-fuzz-"));
+  const databaseUrl = `pglite://${join(dir, "pglite")}`;
+  let server: ServerProcess;
+  let known: KnownIds;
+  let tokens: Record<Caller, string | undefined>;
+
+  beforeAll(async () => {
+    const database = await openDatabase(databaseUrl);
+    try {
+      await migrateDatabase(database);
+      await seedDemo(database.db);
+      const api = await createTestApi(database);
+      const events = ["harbor-jazz", "lena-park", "city-lights", "aurora-ballet", "midnight-orchestra"].map(eventId);
+      const ids = async (query: ReturnType<typeof sql>) =>
+        (await queryRows<{ id: string }>(database.db, query)).map((row) => row.id);
+      known = {
+        eventIds: events,
+        bookingIds: await ids(sql`SELECT id::text AS id FROM bookings ORDER BY id LIMIT 5`),
+        userIds: await ids(sql`SELECT id::text AS id FROM users ORDER BY email LIMIT 5`),
+        seatIds: await ids(sql`SELECT seat_id::text AS id FROM event_seats WHERE event_id = ${events[0]} LIMIT 5`),
+      };
+      tokens = {
+        anonymous: undefined,
+        customer: await api.tokenFor("alice@example.com"),
+        organizer: await api.tokenFor("olivia@example.com"),
+        admin: await api.tokenFor("admin@example.com"),
+        service: WORKER_TOKEN,
+        forged: "not-a-session-token-at-all",
+      };
+    } finally {
+      await database.close();
+    }
+    server = await startServerProcess({
+      DATABASE_URL: databaseUrl,
+      WORKER_TOKEN,
+      NODE_ENV: "production",
+      // Limits would answer most of the run with 429 and hide the input handling behind them.
+      RATE_LIMIT_USER_PER_SECOND: "0",
+      SIGN_IN_ATTEMPTS_PER_MINUTE: "0",
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function send(request: FuzzRequest) {
+    const token = tokens[request.caller];
+    const response = await fetch(`${server.url}${request.path}`, {
+      method: request.method,
+      headers: { ...(token && { authorization: `Bearer ${token}` }), ...request.headers },
+      ...(request.body && { body: request.body }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const type = response.headers.get("content-type") ?? "";
+    if (type.includes("text/event-stream")) {
+      await response.body?.cancel();
+      return { status: response.status, type, text: "" };
+    }
+    return { status: response.status, type, text: await response.text() };
+  }
+
+  async function memory() {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const gauge = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
+    return { heapUsed: gauge("nodejs_heap_size_used_bytes"), rss: gauge("process_resident_memory_bytes") };
+  }
+
+  it(`answers ${RUNS} generated requests (after ${WARM_UP_RUNS} to warm up) with no 5xx, each error with its code, and keeps its memory`, {
+    timeout: 400_000,
+  }, async () => {
+    const kinds = Object.fromEntries(
+      Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
+    );
+    const requests = fuzzRequests(kinds, known);
+    const statuses: Record<number, number> = {};
+    const property = fc.asyncProperty(requests, async (request) => {
+      const { status, type, text } = await send(request);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      const problem = problemWith(status, type, text);
+      if (problem) throw new Error(`${request.label} → ${status}: ${problem}\n${text.slice(0, 500)}`);
+    });
+    console.log(`fuzz: seed ${SEED}, ${WARM_UP_RUNS} + ${RUNS} runs (replay with FUZZ_SEED=${SEED})`);
+
+    await fc.assert(property, { seed: SEED, numRuns: WARM_UP_RUNS });
+    const before = await memory();
+    await fc.assert(property, { seed: SEED + 1, numRuns: RUNS });
+    const after = await memory();
+
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    console.log(
+      `fuzz statuses: ${JSON.stringify(statuses)}; heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)}, rss ${mb(before.rss)} → ${mb(after.rss)}`,
+    );
+    expect(server.child.exitCode).toBeNull();
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(HEAP_GROWTH_LIMIT);
+    // Every kind of answer came up: successes, refusals, validation errors, the caps.
+    for (const status of [200, 400, 401, 403, 404, 413, 415]) expect(statuses[status] ?? 0).toBeGreaterThan(0);
+    expect(server.output()).not.toContain('"msg":"call failed"');
+  });
+});
