@@ -118,6 +118,11 @@ export function createApp({
   const server = http.createServer(async (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
+    // Every answer is data, never a page to sniff into HTML; and none may be stored by a
+    // shared cache (sessions, bookings). A response that sets its own cache-control (an
+    // event stream) replaces this one.
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader("cache-control", "no-store");
     // While draining, a connection is closed as soon as its last response is out.
     res.once("finish", () => {
       if (draining) setImmediate(() => server.closeIdleConnections());

@@ -39,3 +39,19 @@ describe("mutations through /api/trpc", () => {
     expect(response.headers.get("cache-control")).toContain("no-transform");
   });
 });
+
+describe("pages", () => {
+  it("carry a content security policy that forbids framing, and the other browser safety headers", async () => {
+    const response = await fetch(`${webUrl()}/`);
+    expect(response.status).toBe(200);
+    const policy = response.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).not.toContain("unsafe-eval");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+});
