@@ -94,10 +94,16 @@ export async function beginImport(
   return { kind: "run" };
 }
 
+/**
+ * Writes an import's counts, and its kept failures when `withFailures` (once the kept list is
+ * full it no longer changes, and a feed of many bad rows would otherwise rewrite it on every
+ * progress write).
+ */
 async function writeRun(
   db: Database,
   importId: string,
   tally: Tally,
+  withFailures: boolean,
   end?: { status: "done" | "failed"; error: string | null },
 ): Promise<RunRow | undefined> {
   const [row] = await db
@@ -107,7 +113,7 @@ async function writeRun(
       created: tally.created,
       updated: tally.updated,
       failedCount: tally.failedCount,
-      failures: tally.failed,
+      ...(withFailures && { failures: tally.failed }),
       version: sql`${t.importRuns.version} + 1`,
       updatedAt: sql`now()`,
       ...(end && { status: end.status, error: end.error, finishedAt: sql`now()` }),
@@ -134,16 +140,21 @@ export async function runImport(
 ): Promise<ImportRun> {
   const tally: Tally = { rows: 0, created: 0, updated: 0, failedCount: 0, failed: [] };
   let dirty = false;
+  let failuresChanged = false;
   let lastWrite = Date.now();
   const flush = async () => {
     if (!dirty) return;
     dirty = false;
     lastWrite = Date.now();
-    await writeRun(db, importId, tally);
+    await writeRun(db, importId, tally, failuresChanged);
+    failuresChanged = false;
   };
   const fail = (failure: RowFailure) => {
     tally.failedCount += 1;
-    if (tally.failed.length < MAX_KEPT_FAILURES) tally.failed.push(failure);
+    if (tally.failed.length < MAX_KEPT_FAILURES) {
+      tally.failed.push(failure);
+      failuresChanged = true;
+    }
   };
 
   try {
@@ -175,7 +186,7 @@ export async function runImport(
   } catch (error) {
     const known = error instanceof FeedError || error instanceof UploadError || error instanceof DomainError;
     const reason = known ? error.message : "The import stopped: the server could not finish it.";
-    await writeRun(db, importId, tally, { status: "failed", error: reason });
+    await writeRun(db, importId, tally, true, { status: "failed", error: reason });
     if (error instanceof FeedError) {
       const before = tally.rows === 0 ? "" : ` The ${tally.rows} rows before it were imported or reported.`;
       throw new DomainError("BAD_REQUEST", `${error.message}${before}`);
@@ -183,7 +194,7 @@ export async function runImport(
     if (error instanceof UploadError && error.cause !== undefined) throw error.cause;
     throw error;
   }
-  const row = await writeRun(db, importId, tally, { status: "done", error: null });
+  const row = await writeRun(db, importId, tally, true, { status: "done", error: null });
   if (!row) throw notFound(`Import ${importId}`);
   return toRun(row);
 }
