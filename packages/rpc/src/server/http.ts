@@ -153,6 +153,7 @@ function sendJson(res: ServerResponse, status: number, body: string, extraHeader
 export function crossSiteRefusal(
   req: IncomingMessage,
   allowed: ReadonlySet<string>,
+  options: { uploads?: boolean } = {},
 ): { status: number; code: TRPC_ERROR_CODE_KEY; message: string; reason: "csrf" | "media_type" } | null {
   if (req.method !== "POST") return null;
   const site = req.headers["sec-fetch-site"];
@@ -168,11 +169,13 @@ export function crossSiteRefusal(
     };
   }
   const type = mediaTypeOf(req);
-  if (type !== "application/json" && type !== OCTET_STREAM) {
+  if (type !== "application/json" && !(options.uploads && type === OCTET_STREAM)) {
     return {
       status: 415,
       code: "UNSUPPORTED_MEDIA_TYPE",
-      message: "Send procedure calls as application/json (uploads as application/octet-stream).",
+      message: options.uploads
+        ? "Send procedure calls as application/json (uploads as application/octet-stream)."
+        : "Send requests as application/json.",
       reason: "media_type",
     };
   }
@@ -275,7 +278,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
   return async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     // The deadline runs from arrival, so time spent reading the body counts against it.
     const arrived = Date.now();
-    const refusal = crossSiteRefusal(req, allowed);
+    const refusal = crossSiteRefusal(req, allowed, { uploads: true });
     if (refusal) {
       req.resume();
       options.onRejected?.(refusal.reason);
