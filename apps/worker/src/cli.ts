@@ -1,17 +1,17 @@
-import { resolve } from "node:path";
+import { openAsBlob } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { SingleBar } from "cli-progress";
-import { ApiStatus, ApiUnavailableError } from "./api-status";
+import { ApiStatus, ApiUnavailableError, StopRequested } from "./api-status";
 import { createApiClient } from "./client";
 import { ConfigError, loadConfig, type WorkerConfig } from "./config";
-import { FeedError, readFeed } from "./feed";
-import { describeFailure, type ImportReport, importEvents, summarize } from "./jobs/import";
+import { describeFailure, ImportRefused, type ImportReport, importFeed, summarize } from "./jobs/import";
 import { createLogger, type Logger } from "./logger";
 import { CredentialsRefused, createRuntime } from "./runtime";
 import { runJobsForever, runJobsOnce } from "./worker";
 
 const USAGE = `usage: worker [--once]            run the background jobs (--once: each a single time, then exit)
-       worker import <feed.json|feed.csv>   upsert events from a feed by externalId
+       worker import <feed.json|feed.csv>   upload a feed; its events are upserted by externalId
 
 Exit codes: 0 done; 1 could not run (configuration, API unreachable, unreadable feed…);
 2 (import) some rows failed.`;
@@ -82,56 +82,70 @@ async function runJobs(config: WorkerConfig, once: boolean, pretty: boolean): Pr
   }
 }
 
+/** The feed as a Blob backed by the file: it is read from disk as the upload sends it. */
+async function openFeed(path: string): Promise<Blob> {
+  const kind = extname(path).toLowerCase();
+  if (kind !== ".json" && kind !== ".csv") throw new FeedError(`${basename(path)}: a feed is a .json or .csv file`);
+  try {
+    // openAsBlob names no cause for a missing file; stat does.
+    if (!(await stat(path)).isFile()) throw new FeedError(`${path}: is not a file`);
+    return await openAsBlob(path, { type: kind === ".json" ? "application/json" : "text/csv" });
+  } catch (error) {
+    if (error instanceof FeedError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FeedError(code === "ENOENT" ? `${path}: no such file` : `${path}: cannot be read (${code})`);
+  }
+}
+
+/** The feed cannot be opened: nothing is sent. */
+class FeedError extends Error {
+  override name = "FeedError";
+}
+
 async function runImport(config: WorkerConfig, file: string): Promise<number> {
-  // stdout carries the report; log lines (an outage, say) go to stderr.
+  // stdout carries the report; progress and log lines (an outage, say) go to stderr.
   const logger = createLogger({ level: config.logLevel, pretty: false, stream: "stderr" });
   // npm runs scripts from the package folder; INIT_CWD is where the person typed the command.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
-  let rows: Awaited<ReturnType<typeof readFeed>>;
+  let feed: Blob;
   try {
-    rows = await readFeed(path);
+    feed = await openFeed(path);
   } catch (error) {
     if (!(error instanceof FeedError)) throw error;
     console.error(`import: ${error.message}`);
     return EXIT.cannotRun;
   }
   const runtime = setUp(config, logger, config.retryAttempts);
-  console.log(`Importing ${rows.length} rows from ${path} into ${config.apiUrls.join(", ")}`);
-
-  const bar = process.stderr.isTTY
-    ? new SingleBar({
-        stream: process.stderr,
-        format: " {bar} {value}/{total} rows | {created} created, {updated} updated, {failed} failed",
-        hideCursor: true,
-      })
-    : undefined;
-  bar?.start(rows.length, 0, { created: 0, updated: 0, failed: 0 });
+  console.log(`Importing ${path} (${feed.size} bytes) into ${config.apiUrls.join(", ")}`);
   const progress = {
-    row: (report: ImportReport) =>
-      bar?.increment({ created: report.created, updated: report.updated, failed: report.failed.length }),
+    update: (run: ImportReport) => console.error(`import: ${run.rows} rows read so far: ${summarize(run)}`),
   };
 
   let report: ImportReport;
   try {
-    report = await importEvents(runtime, rows, progress);
+    report = await importFeed(runtime, feed, progress);
   } catch (error) {
-    if (!(error instanceof ApiUnavailableError || error instanceof CredentialsRefused)) throw error;
+    if (error instanceof StopRequested) {
+      console.error("import: stopped before the import finished; rows already read went in");
+      return EXIT.cannotRun;
+    }
+    if (
+      !(error instanceof ApiUnavailableError || error instanceof CredentialsRefused || error instanceof ImportRefused)
+    ) {
+      throw error;
+    }
     console.error(`import: ${error.message}`);
     return EXIT.cannotRun;
-  } finally {
-    bar?.stop();
   }
 
   if (report.failed.length > 0) {
     console.log("Failed rows:");
     for (const failure of report.failed) console.log(`  ${describeFailure(failure)}`);
+    const unlisted = report.failedCount - report.failed.length;
+    if (unlisted > 0) console.log(`  … and ${unlisted} more`);
   }
   console.log(summarize(report));
-  if (report.skipped > 0) {
-    console.error(`import: stopped; ${report.skipped} of ${report.total} rows were not tried`);
-    return EXIT.cannotRun;
-  }
-  return report.failed.length > 0 ? EXIT.rowsFailed : EXIT.ok;
+  return report.failedCount > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
 /** The worker's command line; resolves with the exit code. */

@@ -226,3 +226,57 @@ export async function startAvailabilityFeed(
     },
   };
 }
+
+/**
+ * Which of several events just had seats change, as one stream (a page watching many events
+ * holds one connection, not one per event). Changes of one event that pile up before the
+ * reader takes them are told once. It starts from now: a reader that reconnects reloads
+ * what it shows rather than resuming.
+ */
+export async function* followEvents(
+  feed: AvailabilityFeed,
+  eventIds: readonly string[],
+  signal: AbortSignal,
+): AsyncGenerator<{ eventId: string }> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener("abort", onAbort);
+  const pending = new Set<string>();
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  let following = eventIds.length;
+  for (const eventId of eventIds) {
+    void (async () => {
+      try {
+        for await (const _ of feed.follow(eventId, undefined, stop.signal)) {
+          pending.add(eventId);
+          wake?.();
+        }
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        following -= 1;
+        wake?.();
+      }
+    })();
+  }
+  try {
+    while (!stop.signal.aborted) {
+      if (failure) throw failure.error;
+      const [next] = pending;
+      if (next !== undefined) {
+        pending.delete(next);
+        yield { eventId: next };
+        continue;
+      }
+      if (following === 0) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    stop.abort();
+    signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { authProcedures } from "./router/auth";
 import { bookingProcedures } from "./router/bookings";
 import { eventProcedures } from "./router/events";
+import { importProcedures } from "./router/imports";
 import { operationProcedures } from "./router/operations";
 import { permissionProcedures } from "./router/permissions";
 import { createCallerFactory, router } from "./trpc";
@@ -9,6 +10,7 @@ import { createCallerFactory, router } from "./trpc";
 /** Procedures live at the root, named by their verb: /trpc/getEvent, /trpc/createBooking… */
 export const appRouter = router({
   ...eventProcedures,
+  ...importProcedures,
   ...bookingProcedures,
   ...permissionProcedures,
   ...authProcedures,

@@ -41,6 +41,9 @@ export async function createTestApi(database?: DatabaseHandle) {
     db,
     anonymous: callerWith(null),
     service: callerWith({ token: TEST_SERVICE_TOKEN, source: "bearer" }),
+    /** The service account, its calls carrying an Idempotency-Key header. */
+    serviceWithKey: (idempotencyKey: string) =>
+      callerWith({ token: TEST_SERVICE_TOKEN, source: "bearer" }, idempotencyKey),
     userByEmail,
     tokenFor,
     async as(email: string, idempotencyKey?: string): Promise<Caller> {

@@ -88,26 +88,34 @@ export const publicProcedure = t.procedure
     return withStatementTimeout(ctx.db, due, (tx) => next({ ctx: { db: guardDatabase(tx, signal) } }));
   });
 
+const signedIn = t.middleware(async ({ ctx, next }) => {
+  const viewer = await ctx.resolveViewer(ctx.db);
+  if (!viewer) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Sign in to do this: send a session cookie or a Bearer token.",
+    });
+  }
+  return next({ ctx: { viewer } });
+});
+
+const perUserLimit = rateLimit<Context & { viewer: Viewer }>({
+  limiter: (ctx) => ctx.limits.perUser,
+  // The worker's service account is trusted, and sweeps in bursts by design.
+  key: ({ ctx }) => (ctx.viewer.role === "service" ? undefined : ctx.viewer.id),
+  what: "calls from your account",
+});
+
 /** A signed-in caller (person or service); ctx.viewer is who. */
-export const authedProcedure = publicProcedure
-  .use(async ({ ctx, next }) => {
-    const viewer = await ctx.resolveViewer(ctx.db);
-    if (!viewer) {
-      throw new TRPCError({
-        code: "UNAUTHORIZED",
-        message: "Sign in to do this: send a session cookie or a Bearer token.",
-      });
-    }
-    return next({ ctx: { viewer } });
-  })
-  .concat(
-    rateLimit<Context & { viewer: Viewer }>({
-      limiter: (ctx) => ctx.limits.perUser,
-      // The worker's service account is trusted, and sweeps in bursts by design.
-      key: ({ ctx }) => (ctx.viewer.role === "service" ? undefined : ctx.viewer.id),
-      what: "calls from your account",
-    }),
-  );
+export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit);
+
+/**
+ * A signed-in caller's upload, read as it streams in. It runs as long as the client keeps
+ * sending and waiting, so the call's deadline does not apply (a deadline of at most 60 s
+ * could not cover a large feed); it stops when the client goes away. Its database work is
+ * not one transaction: each step commits on its own, so progress is visible to others.
+ */
+export const uploadProcedure = t.procedure.concat(observed).use(mapErrors).use(signedIn).concat(perUserLimit);
 
 /** Sign-in attempts per address and email, against password guessing. Place after `.input()`. */
 export const signInAttempts = rateLimit<Context>({

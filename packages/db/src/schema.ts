@@ -285,3 +285,36 @@ export const seatChanges = pgTable(
     index("seat_changes_unsequenced_idx").on(t.id).where(sql`${t.position} IS NULL`),
   ],
 );
+
+export const importStatus = pgEnum("import_status", ["running", "done", "failed"]);
+
+/**
+ * One bulk import of events (an uploaded feed) and its progress, written as rows go in, so
+ * any server instance can report it while the upload is still streaming. The client picks
+ * the id, so it can follow the progress before its upload has been answered.
+ */
+export const importRuns = pgTable(
+  "import_runs",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id),
+    status: importStatus("status").notNull().default("running"),
+    /** Rows read so far, good and bad. */
+    rows: integer("rows").notNull().default(0),
+    created: integer("created").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    failedCount: integer("failed_count").notNull().default(0),
+    /** The first failed rows (row, line, externalId, reason); the count above has them all. */
+    failures: jsonb("failures").notNull().default(sql`'[]'::jsonb`),
+    /** Why the import stopped before its end (status failed). */
+    error: text("error"),
+    /** Bumped on every write: the tracked id of a progress update. */
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
+    finishedAt: instant("finished_at"),
+  },
+  (t) => [index("import_runs_owner_idx").on(t.ownerId, t.createdAt)],
+);

@@ -1,6 +1,13 @@
 import type { AppRouter } from "@ticketing/api";
 import { IDEMPOTENCY_KEY_HEADER, rpcLinks } from "@ticketing/rpc/client";
-import { httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from "@trpc/client";
+import {
+  httpBatchStreamLink,
+  httpLink,
+  httpSubscriptionLink,
+  isNonJsonSerializable,
+  splitLink,
+  type TRPCLink,
+} from "@trpc/client";
 import superjson from "superjson";
 
 // Every link of the web app lives here. Server components use packages/rpc's client links
@@ -25,8 +32,10 @@ const atMostOnce = ({ path }: { path: string }) => path === "signIn" || path ===
 
 /**
  * The browser's links, same-origin through the /api/trpc proxy. A mutation carries the key
- * of its user's intent (context `idempotencyKey`) as Idempotency-Key; the live seat map
- * subscribes over server-sent events, resuming from its last change after a reconnect.
+ * of its user's intent (context `idempotencyKey`) as Idempotency-Key; an upload (a File or
+ * other non-JSON input) goes the same way, as its own request with the body streamed (a
+ * batch could not carry it); the live seat map subscribes over server-sent events,
+ * resuming from its last change after a reconnect.
  */
 export function browserLinks(): TRPCLink<AppRouter>[] {
   const url = "/api/trpc";
@@ -35,7 +44,7 @@ export function browserLinks(): TRPCLink<AppRouter>[] {
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink({ url, transformer: superjson }),
       false: splitLink({
-        condition: (op) => op.type === "mutation",
+        condition: (op) => op.type === "mutation" || isNonJsonSerializable(op.input),
         true: httpLink({
           url,
           transformer: superjson,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestApi, type TestApi } from "@ticketing/api/testing";
@@ -205,8 +205,21 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
       expect(outboxFiles(outbox)).toEqual([delivered]);
     });
 
-    it("imports a feed: reports each bad row with its reason, imports the rest, and is idempotent", async () => {
+    it("uploads a feed: reports each bad row with its reason, imports the rest, and is idempotent", async () => {
       const tag = randomUUID().slice(0, 8);
+      const importRuns = () =>
+        queryRows<{
+          status: string;
+          rows: number;
+          created: number;
+          updated: number;
+          failed_count: number;
+          role: string;
+        }>(
+          server.database.db,
+          sql`SELECT r.status, r.rows, r.created, r.updated, r.failed_count, u.role
+              FROM import_runs r JOIN users u ON u.id = r.owner_id ORDER BY r.created_at, r.id`,
+        );
       const csv = join(scratch, `events-${tag}.csv`);
       writeFileSync(
         csv,
@@ -222,19 +235,12 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
           `late-${tag},Late Set,${VENUE.toLowerCase()},2027-04-08T22:00:00-05:00,,`,
         ].join("\n"),
       );
-      const importKeys = async () => {
-        const [row] = await queryRows<{ count: number }>(
-          server.database.db,
-          sql`SELECT count(*)::int AS count FROM idempotency_records
-              WHERE procedure = 'upsertEvent' AND key LIKE 'import-%'`,
-        );
-        return row?.count ?? 0;
-      };
-      const keysBefore = await importKeys();
+      const runsBefore = await importRuns();
       const first = worker(["import", csv]);
       expect(await first.exited).toBe(2);
-      // Each row that went in did so under its own idempotency key, safe to retry.
-      expect((await importKeys()) - keysBefore).toBe(2);
+      // One upload, recorded with its report, under the service account.
+      const runs = (await importRuns()).slice(runsBefore.length);
+      expect(runs).toEqual([{ status: "done", rows: 6, created: 2, updated: 0, failed_count: 4, role: "service" }]);
       const failures = [
         `  row 2 (line 4, local-${tag}): startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)`,
         `  row 3 (line 5, lost-${tag}): Venue "Nowhere Hall" was not found.`,
@@ -243,7 +249,7 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
       ];
       expect(first.stdout()).toBe(
         [
-          `Importing 6 rows from ${csv} into ${server.url}`,
+          `Importing ${csv} (${statSync(csv).size} bytes) into ${server.url}`,
           "Failed rows:",
           ...failures,
           "2 created, 0 updated, 4 failed",

@@ -1,80 +1,93 @@
 import { randomUUID } from "node:crypto";
+import type { RouterOutputs } from "@ticketing/api";
 import { TRPCClientError } from "@trpc/client";
 import { StopRequested } from "../api-status";
-import { rpcCodeOf, withIdempotencyKey } from "../client";
-import { checkRow, type FeedRow } from "../feed";
+import { rpcCodeOf } from "../client";
 import { credentialsRefusal, type Runtime } from "../runtime";
 
-export interface RowFailure {
-  row: number;
-  line?: number;
-  externalId?: string;
-  reason: string;
-}
+export type ImportReport = RouterOutputs["importEvents"];
+export type RowFailure = ImportReport["failed"][number];
 
-export interface ImportReport {
-  total: number;
-  created: number;
-  updated: number;
-  failed: RowFailure[];
-  /** Rows not tried because the import stopped early (SIGTERM). */
-  skipped: number;
+/**
+ * How long an upload may take, processing included. The server holds uploads to no
+ * deadline of its own (they can outlast any per-call one); this is the worker's patience.
+ */
+export const IMPORT_TIMEOUT_MS = 30 * 60_000;
+/** How often the progress of a running upload is read. */
+const PROGRESS_POLL_MS = 500;
+
+/** The server could not import the feed (it is not a feed, or the upload was refused). */
+export class ImportRefused extends Error {
+  override name = "ImportRefused";
 }
 
 export interface ImportProgress {
-  row(report: ImportReport): void;
+  update(run: ImportReport): void;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
 }
 
 /**
- * Upserts each row by externalId, one at a time, so a feed that names one event twice
- * ends with its last row. Rows that fail the schema are reported without a call; rows the
- * server rejects are reported with its message. Running it again changes nothing new:
- * every row becomes an update. Each call carries an idempotency key unique to this run and
- * row, so a retry after a lost answer is replayed rather than applied twice.
+ * Uploads a feed to importEvents, which reads and imports it row by row as it streams in
+ * (the Blob is read from disk as it is sent), and reports the import's progress meanwhile.
+ * The import id is the upload's idempotency key: a retry after a lost connection sends the
+ * same id, and the server answers with the first upload's report instead of importing
+ * twice — or, if that upload is still being processed, the worker waits for its report.
  */
-export async function importEvents(
-  runtime: Runtime,
-  rows: FeedRow[],
-  progress?: ImportProgress,
-): Promise<ImportReport> {
-  const run = randomUUID();
-  const report: ImportReport = { total: rows.length, created: 0, updated: 0, failed: [], skipped: 0 };
-  for (const [index, feedRow] of rows.entries()) {
-    if (runtime.stop.aborted) {
-      report.skipped = rows.length - index;
-      break;
-    }
-    const checked = checkRow(feedRow);
-    if (!checked.ok) {
-      const { ok: _, ...failure } = checked;
-      report.failed.push(failure);
-    } else {
+export async function importFeed(runtime: Runtime, feed: Blob, progress?: ImportProgress): Promise<ImportReport> {
+  const importId = randomUUID();
+  const watching = new AbortController();
+  const watch = (async () => {
+    let version = "";
+    while (!watching.signal.aborted) {
+      await pause(PROGRESS_POLL_MS, watching.signal);
+      if (watching.signal.aborted) break;
       try {
-        const { created } = await runtime.call((api) =>
-          api.upsertEvent.mutate(checked.input, withIdempotencyKey(`import-${run}-${checked.row}`)),
-        );
-        if (created) report.created += 1;
-        else report.updated += 1;
-      } catch (error) {
-        if (error instanceof StopRequested) {
-          report.skipped = rows.length - index;
-          break;
+        const run = await runtime.api.getImport.query({ importId });
+        const seen = `${run.rows}/${run.failedCount}`;
+        if (seen !== version) {
+          version = seen;
+          progress?.update(run);
         }
-        // No answer (ApiUnavailableError) or a refused token ends the import; anything else
-        // the server said is about this row.
-        if (!(error instanceof TRPCClientError)) throw error;
-        if (rpcCodeOf(error) === "UNAUTHORIZED") throw credentialsRefusal(error);
-        report.failed.push({
-          row: checked.row,
-          ...(checked.line !== undefined && { line: checked.line }),
-          externalId: checked.input.externalId,
-          reason: error.message,
-        });
+      } catch {
+        // Not started yet, or a blip: the upload's own answer is what counts.
       }
     }
-    progress?.row(report);
+  })();
+
+  try {
+    for (;;) {
+      try {
+        return await runtime.call((api) =>
+          api.importEvents.mutate(feed, { context: { idempotencyKey: importId, timeoutMs: IMPORT_TIMEOUT_MS } }),
+        );
+      } catch (error) {
+        if (error instanceof StopRequested || !(error instanceof TRPCClientError)) throw error;
+        const refused = credentialsRefusal(error);
+        if (refused && rpcCodeOf(error) === "UNAUTHORIZED") throw refused;
+        // A retried upload whose first attempt the server is still finishing: wait for it.
+        if (rpcCodeOf(error) === "CONFLICT" && error.message.endsWith("is still running.")) {
+          if (runtime.stop.aborted) throw new StopRequested();
+          await pause(PROGRESS_POLL_MS, runtime.stop);
+          continue;
+        }
+        throw new ImportRefused(error.message);
+      }
+    }
+  } finally {
+    watching.abort();
+    await watch;
   }
-  return report;
 }
 
 /** "row 3 (line 4, summer-gala-2026): startsAt must be …" */
@@ -83,5 +96,9 @@ export function describeFailure({ row, line, externalId, reason }: RowFailure): 
   return `row ${row}${where ? ` (${where})` : ""}: ${reason}`;
 }
 
-export const summarize = ({ created, updated, failed }: ImportReport) =>
-  `${created} created, ${updated} updated, ${failed.length} failed`;
+export const summarize = ({
+  created,
+  updated,
+  failedCount,
+}: Pick<ImportReport, "created" | "updated" | "failedCount">) =>
+  `${created} created, ${updated} updated, ${failedCount} failed`;

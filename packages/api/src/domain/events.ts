@@ -109,6 +109,15 @@ export async function listOrganizedEvents(
   return { items: rows.map(toSummary) };
 }
 
+/** The ids of the events an organizer runs (every event, for organizerId null). */
+export async function listOrganizedEventIds(db: Database, organizerId: string | null): Promise<string[]> {
+  const rows = await db
+    .select({ id: t.events.id })
+    .from(t.events)
+    .where(organizerId === null ? undefined : eq(t.events.organizerId, organizerId));
+  return rows.map((row) => row.id);
+}
+
 async function findSummary(db: Database, eventId: string): Promise<EventSummary> {
   const [row] = await queryRows<SummaryRow>(
     db,

@@ -70,6 +70,21 @@ export function decideCreateEvent(viewer: Viewer): Decision {
     : deny("Only organizers, admins and the import service can create events.");
 }
 
+/** Importing a feed of events: whoever may create events (each row is still checked on its own). */
+export function decideImportEvents(viewer: Viewer): Decision {
+  return decideCreateEvent(viewer).allowed
+    ? allow(`The ${viewer.role} role can import events.`)
+    : deny("Only organizers, admins and the import service can import events.");
+}
+
+/** An import's progress and report: the person who uploaded it, and admins. */
+export function decideReadImport(viewer: Viewer, ownerId: string): Decision {
+  if (viewer.id === ownerId) return allow(`${viewer.email} started this import.`);
+  return viewer.role === "admin"
+    ? allow("Admins can see every import.")
+    : deny("Only the person who started an import, or an admin, can see it.");
+}
+
 /** Updating an event by import: whoever may manage it, and the import service for any event. */
 export function decideUpsertExisting(viewer: Viewer, event: ResourceFacts & { kind: "event" }): Decision {
   if (viewer.role === "service") return allow("The import service keeps imported events up to date.");

@@ -1,4 +1,5 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { followEvents } from "../availability-feed";
 import * as events from "../domain/events";
 import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import {
@@ -59,6 +60,19 @@ export const eventProcedures = {
   listOrganizedEvents: authedProcedure.output(organizedEventsOutput).query(({ ctx }) => {
     ensureAllowed(decideListOrganized(ctx.viewer));
     return events.listOrganizedEvents(ctx.db, ctx.viewer.role === "admin" ? null : ctx.viewer.id);
+  }),
+
+  /**
+   * Server-sent events for the organizer's desk: which of the viewer's events (every event,
+   * for an admin) just had seats held, sold or released, so their sales can be reloaded.
+   */
+  onSalesChange: authedProcedure.subscription(async ({ ctx, signal }) => {
+    ensureAllowed(decideListOrganized(ctx.viewer));
+    if (!ctx.availability) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Live availability is not running here." });
+    }
+    const eventIds = await events.listOrganizedEventIds(ctx.db, ctx.viewer.role === "admin" ? null : ctx.viewer.id);
+    return followEvents(ctx.availability, eventIds, signal ?? new AbortController().signal);
   }),
 
   getSalesSummary: authedProcedure

@@ -18,6 +18,9 @@ import { type RateLimiter, retryAfterMsOf, retryAfterSeconds } from "./rate-limi
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 50;
+/** Uploads (application/octet-stream bodies) are streamed to the procedure, up to this size. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const OCTET_STREAM = "application/octet-stream";
 /** Past this, a too-large body is not read to its end: the connection is dropped. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
@@ -35,6 +38,11 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   endpoint: string;
   createContext(opts: CreateContextOptions): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   maxBodyBytes?: number;
+  /**
+   * The cap on an upload: a procedure whose input is an octet stream reads the body as it
+   * arrives, and past this many bytes its stream fails with PAYLOAD_TOO_LARGE.
+   */
+  maxUploadBytes?: number;
   maxBatchSize?: number;
   /**
    * Browser origins allowed to send mutations (the web app). Same-origin requests and
@@ -169,12 +177,14 @@ function sendJson(res: ServerResponse, status: number, body: string, extraHeader
 
 /**
  * Refuses what a cross-site page could make a browser send with its cookies: a mutation
- * from another origin, or a body that is not JSON (HTML forms can only send form bodies
- * and text/plain without a CORS preflight, which this server never approves).
+ * from another origin, or a body that is neither JSON nor an octet-stream upload (HTML
+ * forms can only send form bodies and text/plain without a CORS preflight, which this
+ * server never approves).
  */
 export function crossSiteRefusal(
   req: IncomingMessage,
   allowed: ReadonlySet<string>,
+  options: { uploads?: boolean } = {},
 ): { status: number; code: TRPC_ERROR_CODE_KEY; message: string; reason: "csrf" | "media_type" } | null {
   if (req.method !== "POST") return null;
   const site = req.headers["sec-fetch-site"];
@@ -189,16 +199,87 @@ export function crossSiteRefusal(
       reason: "csrf",
     };
   }
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") {
+  const type = mediaTypeOf(req);
+  if (type !== "application/json" && !(options.uploads && type === OCTET_STREAM)) {
     return {
       status: 415,
       code: "UNSUPPORTED_MEDIA_TYPE",
-      message: "Send procedure calls as application/json.",
+      message: options.uploads
+        ? "Send procedure calls as application/json (uploads as application/octet-stream)."
+        : "Send requests as application/json.",
       reason: "media_type",
     };
   }
   return null;
+}
+
+function mediaTypeOf(req: IncomingMessage): string | undefined {
+  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+}
+
+/**
+ * A request body as a stream the procedure reads at its own pace (backpressure reaches the
+ * client), failing with PAYLOAD_TOO_LARGE past `limit`. `settle` is called once the answer
+ * is ready: it reads whatever the procedure left unread, so the client is not reset while
+ * still sending and sees the answer, and drops a connection that sends far too much.
+ */
+export function uploadBody(req: IncomingMessage, limit: number) {
+  const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let size = 0;
+  let finished = false;
+  let reading: Promise<unknown> = Promise.resolve();
+  const tooLarge = () =>
+    new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `Uploads are limited to ${limit} bytes.` });
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = chunks.next();
+        reading = next.catch(() => {});
+        let step: IteratorResult<Buffer>;
+        try {
+          step = await next;
+        } catch (error) {
+          finished = true;
+          controller.error(error);
+          return;
+        }
+        if (step.done) {
+          finished = true;
+          controller.close();
+          return;
+        }
+        size += step.value.length;
+        if (size > limit) {
+          controller.error(tooLarge());
+          return;
+        }
+        controller.enqueue(new Uint8Array(step.value.buffer, step.value.byteOffset, step.value.byteLength));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return {
+    stream,
+    /** Whether more than `limit` bytes arrived (so far). */
+    exceeded: () => size > limit,
+    async settle(): Promise<void> {
+      await reading;
+      while (!finished) {
+        if (size > MAX_DRAIN_BYTES) {
+          req.destroy();
+          return;
+        }
+        try {
+          const step = await chunks.next();
+          if (step.done) break;
+          size += step.value.length;
+        } catch {
+          break;
+        }
+      }
+      finished = true;
+    },
+  };
 }
 
 /** How many procedure calls a request carries: `/trpc/a,b,c?batch=1` carries three. */
@@ -218,6 +299,7 @@ function callsIn(url: string, endpoint: string): number {
  */
 export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHandlerOptions<TRouter>) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const allowed = new Set(options.allowedOrigins ?? []);
 
   const maxTimeoutMs = options.maxTimeoutMs ?? MAX_TIMEOUT_MS;
@@ -227,7 +309,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
   return async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     // The deadline runs from arrival, so time spent reading the body counts against it.
     const arrived = Date.now();
-    const refusal = crossSiteRefusal(req, allowed);
+    const refusal = crossSiteRefusal(req, allowed, { uploads: true });
     if (refusal) {
       req.resume();
       options.onRejected?.(refusal.reason);
@@ -254,7 +336,18 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
         return;
       }
     }
-    const read = await readBody(req, maxBodyBytes);
+    const upload =
+      mediaTypeOf(req) === OCTET_STREAM && req.method === "POST" ? uploadBody(req, maxUploadBytes) : undefined;
+    if (upload && Number(req.headers["content-length"] ?? 0) > maxUploadBytes) {
+      // Declared too large: refused before any procedure runs, once the body is read away.
+      await upload.settle();
+      options.onRejected?.("body_too_large");
+      refuse(res, 413, "PAYLOAD_TOO_LARGE", `Uploads are limited to ${maxUploadBytes} bytes.`, {
+        connection: "close",
+      });
+      return;
+    }
+    const read = upload ? { ok: true as const, body: undefined } : await readBody(req, maxBodyBytes);
     if (!read.ok) {
       options.onRejected?.("body_too_large");
       refuse(res, 413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${maxBodyBytes} bytes.`, {
@@ -277,8 +370,10 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       headers,
       // A plain Uint8Array is a body under both Node's and the DOM's fetch types (the web app
       // type-checks this file with the DOM library, where a Buffer is not a BodyInit).
-      body: read.body && new Uint8Array(read.body),
+      body: upload ? upload.stream : read.body && new Uint8Array(read.body),
       signal: abort.signal,
+      // A streamed body is sent as it is read (the only mode fetch's Request allows for one).
+      ...(upload && { duplex: "half" as const }),
     });
     const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
     const traceContext = extractTraceContext(req.headers);
@@ -297,6 +392,10 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       },
     });
 
+    if (upload) {
+      await upload.settle();
+      if (upload.exceeded()) options.onRejected?.("body_too_large");
+    }
     const responseHeaders: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {
       if (name !== "set-cookie") responseHeaders[name] = value;
