@@ -22,12 +22,27 @@ interface Fixture {
   externalId: string;
   bookingId: string;
   customerId: string;
+  /** A finished import the organizer uploaded. */
+  importId: string;
   credentials: { email: string; password: string };
 }
 
 interface Row {
   allow: readonly Role[] | "everyone";
   call(caller: Caller, fixture: Fixture): Promise<unknown>;
+}
+
+/** An upload's body as createCaller takes it: the stream the server reads over HTTP. */
+function upload(text: string): Blob {
+  const body = new Blob([text]).stream();
+  return body as unknown as Blob;
+}
+const EMPTY_FEED = "externalId,name,venue,startsAt\n";
+
+/** A subscription's authorization runs when it is first read: read one update. */
+async function firstOf(updates: AsyncIterable<unknown>): Promise<unknown> {
+  for await (const update of updates) return update;
+  return undefined;
 }
 
 type ProcedureName = keyof AppRouter["_def"]["record"];
@@ -50,6 +65,16 @@ const table: Record<ProcedureName, Row> = {
   getAvailableTickets: { allow: "everyone", call: (c, f) => c.getAvailableTickets({ eventId: f.eventId }) },
   getSeatMap: { allow: "everyone", call: (c, f) => c.getSeatMap({ eventId: f.eventId }) },
   onAvailabilityChange: { allow: "everyone", call: (c, f) => c.onAvailabilityChange({ eventId: f.eventId }) },
+  onSalesChange: { allow: ["organizer", "otherOrganizer", "admin"], call: (c) => c.onSalesChange() },
+  importEvents: {
+    allow: ["organizer", "otherOrganizer", "admin", "service"],
+    call: (c) => c.importEvents(upload(EMPTY_FEED)),
+  },
+  getImport: { allow: ["organizer", "admin"], call: (c, f) => c.getImport({ importId: f.importId }) },
+  onImportProgress: {
+    allow: ["organizer", "admin"],
+    call: async (c, f) => firstOf(await c.onImportProgress({ importId: f.importId })),
+  },
   upsertEvent: { allow: ["organizer", "admin", "service"], call: (c, f) => c.upsertEvent(upsertInput(f)) },
   listOrganizedEvents: { allow: ["organizer", "otherOrganizer", "admin"], call: (c) => c.listOrganizedEvents() },
   getSalesSummary: { allow: ["organizer", "admin"], call: (c, f) => c.getSalesSummary({ eventId: f.eventId }) },
@@ -110,8 +135,9 @@ beforeAll(async () => {
   };
   callerFor = async (role) => {
     if (role === "anonymous") return api.anonymous;
-    if (role === "service") return api.service;
-    return api.as(people[role].user.email);
+    // Every signed-in caller carries a fresh key: an import is named by it.
+    if (role === "service") return api.serviceWithKey(randomUUID());
+    return api.as(people[role].user.email, randomUUID());
   };
   tokens = {
     anonymous: undefined,
@@ -128,7 +154,16 @@ beforeAll(async () => {
     const externalId = `authz-${randomUUID()}`;
     const { event } = await people.organizer.caller.upsertEvent(upsertInput({ externalId } as Fixture));
     const booking = await people.customer.caller.createBooking({ eventId: event.id, quantity: 1 });
-    return { eventId: event.id, externalId, bookingId: booking.id, customerId: people.customer.user.id, credentials };
+    const importId = randomUUID();
+    await (await api.as(people.organizer.user.email, importId)).importEvents(upload(EMPTY_FEED));
+    return {
+      eventId: event.id,
+      externalId,
+      bookingId: booking.id,
+      customerId: people.customer.user.id,
+      importId,
+      credentials,
+    };
   };
 });
 afterAll(() => server?.close());

@@ -42,3 +42,19 @@ export function toRpcError(error: TRPCError): TRPCError {
       return error;
   }
 }
+
+/**
+ * A subscription's updates with the same mapping applied to failures while it streams: its
+ * middleware only sees the call that starts it, so a refusal found on a later read (an
+ * import that turns out to be someone else's) would otherwise reach the caller as an
+ * internal error.
+ */
+export async function* withRpcErrors<T>(updates: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* updates;
+  } catch (error) {
+    throw toRpcError(
+      error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }),
+    );
+  }
+}

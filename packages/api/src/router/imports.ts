@@ -1,6 +1,8 @@
 import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
 import { octetInputParser } from "@trpc/server/http";
 import * as imports from "../domain/imports";
+import { decideImportEvents, ensureAllowed } from "../domain/permissions";
+import { withRpcErrors } from "../errors";
 import { importIdInput, importProgressInput, importRunOutput } from "../schemas/imports";
 import { authedProcedure, uploadProcedure } from "../trpc";
 
@@ -45,6 +47,13 @@ export const importProcedures = {
     .input(octetInputParser)
     .output(importRunOutput)
     .mutation(async ({ ctx, input, signal }) => {
+      // Who may import is settled before anything about the request's shape.
+      try {
+        ensureAllowed(decideImportEvents(ctx.viewer));
+      } catch (error) {
+        await input.cancel().catch(() => {});
+        throw error;
+      }
       const importId = ctx.idempotencyKey;
       if (importId === undefined || !UUID.test(importId)) {
         await input.cancel().catch(() => {});
@@ -80,6 +89,6 @@ export const importProcedures = {
       after,
       signal ?? new AbortController().signal,
     );
-    for await (const { version, run } of updates) yield tracked(String(version), run);
+    for await (const { version, run } of withRpcErrors(updates)) yield tracked(String(version), run);
   }),
 } satisfies TRPCRouterRecord;
