@@ -102,6 +102,7 @@ export function createApp({
     router: appRouter,
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
+    directPath: config.directPath,
     ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
     createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>
