@@ -1,5 +1,11 @@
 import http from "node:http";
-import { type AvailabilityFeed, appRouter, createContextFactory, type RequestInfo } from "@ticketing/api";
+import {
+  type AvailabilityFeed,
+  appRouter,
+  createContextFactory,
+  createEventCache,
+  type RequestInfo,
+} from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   clientAddressOf,
@@ -64,6 +70,9 @@ export function createApp({
     logger,
     metrics,
     availability,
+    // PGlite is this process's alone (a lock file keeps others out): every write passes through
+    // here, so a cache of getEvent invalidated by each mutation is exact. Not on PostgreSQL.
+    eventCache: database.kind === "pglite" && config.eventCache ? createEventCache() : undefined,
     limits: {
       perUser: limiterOf(limits.userPerSecond),
       signIn:

@@ -74,12 +74,17 @@ export const publicProcedure = t.procedure
   .concat(observed)
   .concat(deadline<Context>())
   .use(mapErrors)
-  .use(async ({ type, next }) => {
+  .use(async ({ ctx, type, next }) => {
     if (type !== "mutation") return next();
     const committed: (() => void)[] = [];
-    const result = await next({ ctx: { afterCommit: (fn: () => void) => void committed.push(fn) } });
-    if (result.ok) for (const fn of committed) fn();
-    return result;
+    try {
+      const result = await next({ ctx: { afterCommit: (fn: () => void) => void committed.push(fn) } });
+      if (result.ok) for (const fn of committed) fn();
+      return result;
+    } finally {
+      // Whatever the mutation did (or failed to do), reads of this process see it next.
+      ctx.eventCache?.invalidate();
+    }
   })
   .use(async ({ ctx, type, next }) => {
     const { deadline: due, signal } = ctx;
