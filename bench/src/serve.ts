@@ -4,11 +4,12 @@
 //   product      apps/server as `npm run server` runs it (seeded in-memory PGlite; DATABASE_URL
 //                for PostgreSQL), call logs at warn; RPC_DIRECT_PATH=false for the fetch adapter
 //   standalone   tRPC's stock standalone adapter serving the same router and context factory
+//                (with the getEvent cache; without the product's metrics)
 //   bare         node:http answering every request with the bytes in BENCH_BODY_FILE
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, createContextFactory, startAvailabilityFeed } from "@ticketing/api";
+import { appRouter, createContextFactory, createEventCache, startAvailabilityFeed } from "@ticketing/api";
 import { migrateDatabase, openDatabase } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { createApp, createLogger, loadConfig } from "@ticketing/server";
@@ -22,8 +23,6 @@ async function product(): Promise<http.Server> {
     WORKER_TOKEN: "bench-worker-token-0123456789",
     LOG_LEVEL: "warn",
     RPC_DIRECT_PATH: process.env.RPC_DIRECT_PATH ?? "true",
-    // The load comes from one address and a few accounts; limits would measure themselves.
-    RATE_LIMIT_USER_PER_SECOND: "0",
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
   });
   const database = process.env.DATABASE_URL
@@ -37,7 +36,13 @@ async function product(): Promise<http.Server> {
 
 async function standalone(): Promise<http.Server> {
   const database = await createSeededMemoryDatabase();
-  const createContext = createContextFactory({ db: database.db, serviceToken: "bench-worker-token-0123456789" });
+  // The product's context factory with its getEvent cache and logger, so the comparison is of HTTP hosts.
+  const createContext = createContextFactory({
+    db: database.db,
+    serviceToken: "bench-worker-token-0123456789",
+    eventCache: createEventCache(),
+    logger: createLogger("warn", false),
+  });
   return http.createServer(
     createHTTPHandler({
       router: appRouter,
@@ -62,3 +67,6 @@ server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   console.log(JSON.stringify({ ready: true, port, pid: process.pid }));
 });
+
+// A clean exit on a signal, so `node --cpu-prof` writes its profile.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
