@@ -16,7 +16,8 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const SECONDS = QUICK ? 3 : 10;
 const WARMUP = QUICK ? 1 : 2;
 const CONNECTIONS = 50;
-const BOOKING_SECONDS = QUICK ? 4 : 10;
+const BOOKING_SECONDS = QUICK ? 4 : 8;
+const BOOKING_ROUNDS = 2;
 const BOOKING_CLIENTS = 200;
 const SOAK_WINDOWS = QUICK ? 2 : 12;
 const SOAK_WINDOW_SECONDS = QUICK ? 5 : 10;
@@ -113,7 +114,9 @@ function rssMb(pid) {
 
 const jazzInput = async (url) => {
   const list = await (
-    await fetch(`${url}/trpc/listEvents?input=${encodeURIComponent(JSON.stringify({ json: { query: "Harbor Jazz" } }))}`)
+    await fetch(
+      `${url}/trpc/listEvents?input=${encodeURIComponent(JSON.stringify({ json: { query: "Harbor Jazz" } }))}`,
+    )
   ).json();
   const id = list.result.data.json.items[0].id;
   return encodeURIComponent(JSON.stringify({ json: { eventId: id } }));
@@ -133,7 +136,9 @@ async function throughput() {
 
   log("batching: 10 getEvent in one request vs one per request");
   const batchInput = encodeURIComponent(
-    JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i, JSON.parse(decodeURIComponent(input))]))),
+    JSON.stringify(
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i, JSON.parse(decodeURIComponent(input))])),
+    ),
   );
   const batchPath = `/trpc/${Array(10).fill("getEvent").join(",")}?batch=1&input=${batchInput}`;
   const batched = await load(`${product.url}${batchPath}`);
@@ -179,23 +184,27 @@ async function bookings() {
     return { skipped: `PostgreSQL unavailable: ${String(error.message).split("\n")[0]}` };
   }
   const env = { BENCH_ACCOUNTS: setup.accounts };
+  const booking = (args) => tsx("bench/src/booking.ts", args, env).then(lastJsonLine);
   try {
-    log(`createBooking: raw SQL seat claim, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
-    const raw = lastJsonLine(
-      await tsx("bench/src/booking.ts", ["raw", setup.url, setup.rawEvents, BOOKING_SECONDS, BOOKING_CLIENTS], env),
-    );
-    const rawCheck = lastJsonLine(await tsx("bench/src/booking.ts", ["check", setup.url, setup.rawEvents]));
-
-    log(`createBooking: full stack over HTTP, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
     const server = await startServer("product", { DATABASE_URL: setup.url, DATABASE_POOL_SIZE: "20" });
     const startRss = rssMb(server.pid);
-    const full = lastJsonLine(
-      await tsx("bench/src/booking.ts", ["http", server.url, setup.httpEvents, BOOKING_SECONDS, BOOKING_CLIENTS], env),
-    );
+    // Alternating rounds, so a burst of load from elsewhere on the machine hits both sides.
+    const rawRounds = [];
+    const fullRounds = [];
+    for (let round = 1; round <= BOOKING_ROUNDS; round++) {
+      log(`createBooking round ${round}: raw SQL seat claim, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
+      rawRounds.push(await booking(["raw", setup.url, setup.rawEvents, BOOKING_SECONDS, BOOKING_CLIENTS]));
+      log(`createBooking round ${round}: full stack over HTTP, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
+      fullRounds.push(await booking(["http", server.url, setup.httpEvents, BOOKING_SECONDS, BOOKING_CLIENTS]));
+    }
     const serverRss = { start: startRss, end: rssMb(server.pid) };
     await server.stop();
-    const fullCheck = lastJsonLine(await tsx("bench/src/booking.ts", ["check", setup.url, setup.httpEvents]));
+    const rawCheck = await booking(["check", setup.url, setup.rawEvents]);
+    const fullCheck = await booking(["check", setup.url, setup.httpEvents]);
+    const raw = combine(rawRounds);
+    const full = combine(fullRounds);
     return {
+      rounds: { raw: rawRounds.map((r) => r.perSecond), full: fullRounds.map((r) => r.perSecond) },
       raw: { ...raw, oversold: rawCheck.oversold, duplicated: Math.max(0, rawCheck.bookings - raw.bookings) },
       full: {
         ...full,
@@ -208,6 +217,23 @@ async function bookings() {
   } finally {
     await tsx("bench/src/booking.ts", ["drop", setup.url]).catch((error) => log(`drop failed: ${error.message}`));
   }
+}
+
+/** Rounds of one side as one figure: all bookings over all the time; the worst p99. */
+function combine(rounds) {
+  const failed = {};
+  for (const round of rounds)
+    for (const [code, n] of Object.entries(round.failed)) failed[code] = (failed[code] ?? 0) + n;
+  const bookings = rounds.reduce((n, r) => n + r.bookings, 0);
+  return {
+    bookings,
+    perSecond: Math.round(bookings / (rounds.length * BOOKING_SECONDS)),
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    failed,
+    replays: rounds.reduce((n, r) => n + (r.replays ?? 0), 0),
+    replayMismatches: rounds.reduce((n, r) => n + (r.replayMismatches ?? 0), 0),
+  };
 }
 
 // ---------------------------------------------------------------- (d) type-check scale
@@ -254,7 +280,13 @@ async function soak(peakRps, path) {
   }
   await server.stop();
   const rssEnd = windows.at(-1)?.rssMb ?? rssStart;
-  return { rate, windows, rssStartMb: rssStart, rssEndMb: rssEnd, rssGrowthMb: Math.round((rssEnd - rssStart) * 10) / 10 };
+  return {
+    rate,
+    windows,
+    rssStartMb: rssStart,
+    rssEndMb: rssEnd,
+    rssGrowthMb: Math.round((rssEnd - rssStart) * 10) / 10,
+  };
 }
 
 // ---------------------------------------------------------------- report
@@ -359,7 +391,8 @@ function table(r) {
 
 function details(r) {
   const g = r.throughput.getEvent;
-  const line = (name, x) => `| ${name} | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${x.errors} |`;
+  const line = (name, x) =>
+    `| ${name} | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${x.errors} |`;
   const parts = [
     `### getEvent, ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up (autocannon in its own process)`,
     "",
@@ -374,7 +407,7 @@ function details(r) {
   if (!r.bookings.skipped) {
     const { raw, full } = r.bookings;
     parts.push(
-      `### createBooking, ${BOOKING_CLIENTS} concurrent clients, ${BOOKING_SECONDS} s, one seat each, pool of 20 connections`,
+      `### createBooking, ${BOOKING_CLIENTS} concurrent clients, one seat each, pool of 20 connections; ${BOOKING_ROUNDS} alternating rounds of ${BOOKING_SECONDS} s per side (bookings/s per round: raw ${r.bookings.rounds.raw.join(", ")}; full stack ${r.bookings.rounds.full.join(", ")})`,
       "",
       "| path | bookings/s | p50 | p99 | failed | oversold | duplicated |",
       "|---|---:|---:|---:|---|---:|---:|",
@@ -389,7 +422,8 @@ function details(r) {
     "| t | req/s | p50 | p99 | non-2xx | server RSS |",
     "|---:|---:|---:|---:|---:|---:|",
     ...r.soak.windows.map(
-      (x) => `| ${x.at} s | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${fmt(x.rssMb, 1)} MB |`,
+      (x) =>
+        `| ${x.at} s | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${fmt(x.rssMb, 1)} MB |`,
     ),
   );
   return parts.join("\n");
@@ -444,11 +478,13 @@ function svg(r) {
   ]) {
     const points = windows.map((w, i) => `${x(i).toFixed(1)},${y(w[key]).toFixed(1)}`).join(" ");
     out.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    windows.forEach((w, i) => out.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(w[key]).toFixed(1)}" r="3" fill="${color}"/>`));
+    for (const [i, w] of windows.entries()) {
+      out.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(w[key]).toFixed(1)}" r="3" fill="${color}"/>`);
+    }
   }
-  windows.forEach((w, i) =>
-    out.push(`<text x="${x(i).toFixed(1)}" y="${top + 36 + h}" text-anchor="middle">${w.at}s</text>`),
-  );
+  for (const [i, w] of windows.entries()) {
+    out.push(`<text x="${x(i).toFixed(1)}" y="${top + 36 + h}" text-anchor="middle">${w.at}s</text>`);
+  }
   out.push(
     `<text x="${left + width - 120}" y="${top + 34}" fill="#c0392b">p99</text>`,
     `<text x="${left + width - 80}" y="${top + 34}" fill="#27ae60">p50</text>`,
@@ -470,7 +506,9 @@ async function main() {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    loadBefore: loadavg().map((v) => v.toFixed(2)).join(" "),
+    loadBefore: loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" "),
   };
   const throughputResult = await throughput();
   const bookingResult = await bookings();
@@ -481,7 +519,12 @@ async function main() {
     date: new Date().toISOString(),
     commit: await commitOf(),
     quick: QUICK,
-    machine: { ...machine, loadAfter: loadavg().map((v) => v.toFixed(2)).join(" ") },
+    machine: {
+      ...machine,
+      loadAfter: loadavg()
+        .map((v) => v.toFixed(2))
+        .join(" "),
+    },
     throughput: throughputResult,
     bookings: bookingResult,
     typecheck,

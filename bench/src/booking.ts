@@ -21,7 +21,7 @@ import pg from "pg";
 const SEATS_PER_EVENT = Number(process.env.BENCH_SEATS ?? 3_000);
 const EVENTS_PER_SIDE = Number(process.env.BENCH_EVENTS ?? 20);
 const CLIENTS = 200;
-const POOL_SIZE = 20;
+const POOL_SIZE = Number(process.env.BENCH_POOL ?? 20);
 const HOLD_MINUTES = 10;
 
 function percentile(sorted: number[], p: number): number {
