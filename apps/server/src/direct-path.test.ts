@@ -113,6 +113,7 @@ async function run(server: TestServer): Promise<Seen[]> {
   await send({ name: "unknown id", path: `/trpc/getEvent?input=${q({ json: { eventId: unknownEvent } })}` });
   await send({ name: "unknown procedure", path: "/trpc/noSuchProcedure" });
   await send({ name: "prototype key as procedure", path: "/trpc/__proto__" });
+  await send({ name: "inherited name as procedure", path: "/trpc/constructor,toString?batch=1" });
   await send({ name: "mutation over GET", path: `/trpc/createBooking?input=${q({ json: {} })}` });
   await send({
     name: "query over POST",
