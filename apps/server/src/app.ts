@@ -1,5 +1,11 @@
 import http from "node:http";
-import { type AvailabilityFeed, appRouter, createContextFactory, type RequestInfo } from "@ticketing/api";
+import {
+  type AvailabilityFeed,
+  appRouter,
+  createContextFactory,
+  createEventCache,
+  type RequestInfo,
+} from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   answerClientError,
@@ -65,6 +71,9 @@ export function createApp({
     logger,
     metrics,
     availability,
+    // PGlite is this process's alone (a lock file keeps others out): every write passes through
+    // here, so a cache of getEvent invalidated by each mutation is exact. Not on PostgreSQL.
+    eventCache: database.kind === "pglite" && config.eventCache ? createEventCache() : undefined,
     limits: {
       perUser: limiterOf(limits.userPerSecond),
       signIn:
@@ -103,6 +112,7 @@ export function createApp({
     router: appRouter,
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
+    directPath: config.directPath,
     ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
     createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>

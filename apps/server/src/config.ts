@@ -38,6 +38,10 @@ const schema = z
     RATE_LIMIT_ADDRESS_PER_SECOND: rate.default(100),
     RATE_LIMIT_USER_PER_SECOND: rate.default(50),
     SIGN_IN_ATTEMPTS_PER_MINUTE: rate.default(10),
+    // "false" sends every tRPC call through tRPC's fetch adapter instead of the direct path.
+    // "false" reads every getEvent from the database (the cache only ever runs on PGlite).
+    EVENT_CACHE: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true"),
+    RPC_DIRECT_PATH: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true"),
   })
   .transform((env, ctx) => {
     if (env.NODE_ENV === "production" && (!env.WORKER_TOKEN || env.WORKER_TOKEN === DEVELOPMENT_WORKER_TOKEN)) {
@@ -65,6 +69,8 @@ const schema = z
         signInPerMinute: env.SIGN_IN_ATTEMPTS_PER_MINUTE,
       },
       secureCookies: env.NODE_ENV === "production",
+      directPath: env.RPC_DIRECT_PATH === "true",
+      eventCache: env.EVENT_CACHE === "true",
     };
   });
 

@@ -42,11 +42,20 @@ export interface AvailabilityFeedOptions {
   pageSize?: number;
   /** A live subscriber this far behind stops buffering and catches up from the database. */
   maxBuffered?: number;
+  /**
+   * Under a stream of bookings, how long the sequencer waits after one run before the next
+   * (a quiet instance sequences at once). Each run takes a pooled connection and a global
+   * lock for four statements; spacing them lets one run cover many bookings.
+   */
+  sequenceGapMs?: number;
   onError?: (error: unknown, what: string) => void;
 }
 
-/** Runs `work` one call at a time; calls made meanwhile fold into one more run after it. */
-function serialized(work: () => Promise<void>, onError: (error: unknown) => void): () => Promise<void> {
+/**
+ * Runs `work` one call at a time; calls made meanwhile fold into one more run after it, which
+ * starts `gapMs` after the previous one ended (so under load runs are spaced, not back to back).
+ */
+function serialized(work: () => Promise<void>, onError: (error: unknown) => void, gapMs = 0): () => Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
   const run = (): Promise<void> => {
@@ -62,6 +71,7 @@ function serialized(work: () => Promise<void>, onError: (error: unknown) => void
         } catch (error) {
           onError(error);
         }
+        if (again && gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
       } while (again);
       running = undefined;
     })();
@@ -94,6 +104,7 @@ export async function startAvailabilityFeed(
       await sequenceSeatChanges(db);
     },
     (error) => onError(error, "sequencing seat changes"),
+    options.sequenceGapMs ?? 20,
   );
 
   // Reads what was sequenced since the cursor, once for the whole instance, and fans it out.

@@ -4,6 +4,7 @@ import type { CallLogger, RateLimiter, RpcMetrics, TraceContext } from "@ticketi
 import type { AvailabilityFeed } from "./availability-feed";
 import { findServiceAccount, findSessionUser } from "./domain/auth";
 import type { Viewer } from "./domain/viewer";
+import type { EventCache } from "./event-cache";
 
 /** How the caller proved who they are, as the transport saw it. */
 export type Credentials = { token: string; source: "bearer" | "cookie" };
@@ -55,6 +56,8 @@ export interface ContextFactoryOptions {
   metrics?: RpcMetrics;
   /** Live seat availability (the server runs one per instance); without it, changes are only logged. */
   availability?: AvailabilityFeed;
+  /** getEvent's cache, only for a store this process alone writes (see event-cache.ts). */
+  eventCache?: EventCache;
 }
 
 export interface Context {
@@ -74,6 +77,7 @@ export interface Context {
   logger: CallLogger | undefined;
   metrics: RpcMetrics | undefined;
   availability: AvailabilityFeed | undefined;
+  eventCache: EventCache | undefined;
   onReplay: (() => void) | undefined;
   /**
    * Runs `fn` once the call's writes are committed (a mutation's transactions — its own,
@@ -121,6 +125,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       logger: options.logger,
       metrics: options.metrics,
       availability: options.availability,
+      eventCache: options.eventCache,
       onReplay: request.onReplay,
       // Outside a mutation's middleware nothing is pending: run at once.
       afterCommit: (fn) => fn(),

@@ -14,4 +14,5 @@ export {
 } from "./context";
 export { DomainError } from "./domain/errors";
 export type { Role, Viewer } from "./domain/viewer";
+export { type CachedEvent, createEventCache, type EventCache } from "./event-cache";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";

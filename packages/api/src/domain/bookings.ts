@@ -33,18 +33,52 @@ const bookingSelect = sql`
 
 const asDate = (value: Date | null) => (value === null ? null : new Date(value));
 
-/** Loads bookings with their event and seats; a held booking past its expiry reads as expired. */
+type SeatRow = {
+  booking_id: string;
+  seat_id: string;
+  section: string;
+  row: string;
+  number: number;
+  tier: string;
+  price_cents: number;
+};
+
+const seatOrder = sql`vs.section, length(vs.row), vs.row, vs.number`;
+
+/** A booking row and its seats as the API shows them; a held booking past its expiry reads as expired. */
+function toBooking(row: BookingRow, seats: SeatRow[], now: number): Booking {
+  const expiresAt = new Date(row.expires_at);
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status === "held" && expiresAt.getTime() <= now ? "expired" : row.status,
+    event: {
+      id: row.event_id,
+      name: row.event_name,
+      startsAt: new Date(row.starts_at),
+      venueName: row.venue_name,
+      city: row.city,
+    },
+    seats: seats.map((s) => ({
+      seatId: s.seat_id,
+      section: s.section,
+      row: s.row,
+      number: s.number,
+      tier: s.tier,
+      priceCents: s.price_cents,
+    })),
+    totalCents: row.total_cents,
+    expiresAt,
+    createdAt: new Date(row.created_at),
+    confirmedAt: asDate(row.confirmed_at),
+    cancelledAt: asDate(row.cancelled_at),
+  };
+}
+
+/** Loads bookings with their event and seats. */
 async function hydrate(db: Database, rows: BookingRow[]): Promise<Booking[]> {
   if (rows.length === 0) return [];
-  const seats = await queryRows<{
-    booking_id: string;
-    seat_id: string;
-    section: string;
-    row: string;
-    number: number;
-    tier: string;
-    price_cents: number;
-  }>(
+  const seats = await queryRows<SeatRow>(
     db,
     sql`SELECT bs.booking_id, bs.seat_id, vs.section, vs.row, vs.number, bs.tier, bs.price_cents
         FROM booking_seats bs JOIN venue_seats vs ON vs.id = bs.seat_id
@@ -52,46 +86,36 @@ async function hydrate(db: Database, rows: BookingRow[]): Promise<Booking[]> {
           rows.map((r) => sql`${r.id}::uuid`),
           sql`, `,
         )})
-        ORDER BY vs.section, length(vs.row), vs.row, vs.number`,
+        ORDER BY ${seatOrder}`,
   );
   const now = Date.now();
-  return rows.map((row) => {
-    const expiresAt = new Date(row.expires_at);
-    return {
-      id: row.id,
-      userId: row.user_id,
-      status: row.status === "held" && expiresAt.getTime() <= now ? "expired" : row.status,
-      event: {
-        id: row.event_id,
-        name: row.event_name,
-        startsAt: new Date(row.starts_at),
-        venueName: row.venue_name,
-        city: row.city,
-      },
-      seats: seats
-        .filter((s) => s.booking_id === row.id)
-        .map((s) => ({
-          seatId: s.seat_id,
-          section: s.section,
-          row: s.row,
-          number: s.number,
-          tier: s.tier,
-          priceCents: s.price_cents,
-        })),
-      totalCents: row.total_cents,
-      expiresAt,
-      createdAt: new Date(row.created_at),
-      confirmedAt: asDate(row.confirmed_at),
-      cancelledAt: asDate(row.cancelled_at),
-    };
-  });
+  return rows.map((row) =>
+    toBooking(
+      row,
+      seats.filter((s) => s.booking_id === row.id),
+      now,
+    ),
+  );
 }
 
+/**
+ * One booking in one statement (its seats aggregated as JSON): every mutation of a booking
+ * answers with it, inside its transaction, so a round trip saved here is saved on each.
+ */
 export async function getBooking(db: Database, bookingId: string): Promise<Booking> {
-  const rows = await queryRows<BookingRow>(db, sql`${bookingSelect} WHERE b.id = ${bookingId}`);
-  const [booking] = await hydrate(db, rows);
-  if (!booking) throw notFound(`Booking ${bookingId}`);
-  return booking;
+  const [row] = await queryRows<BookingRow & { seats: SeatRow[] }>(
+    db,
+    sql`SELECT q.*, (
+          SELECT coalesce(json_agg(json_build_object(
+                   'booking_id', bs.booking_id, 'seat_id', bs.seat_id, 'section', vs.section, 'row', vs.row,
+                   'number', vs.number, 'tier', bs.tier, 'price_cents', bs.price_cents) ORDER BY ${seatOrder}), '[]'::json)
+          FROM booking_seats bs JOIN venue_seats vs ON vs.id = bs.seat_id
+          WHERE bs.booking_id = q.id
+        ) AS seats
+        FROM (${bookingSelect} WHERE b.id = ${bookingId}) q`,
+  );
+  if (!row) throw notFound(`Booking ${bookingId}`);
+  return toBooking(row, row.seats, Date.now());
 }
 
 export async function listBookings(db: Database, userId: string, page: { cursor?: string | undefined; limit: number }) {

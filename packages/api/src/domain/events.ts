@@ -149,6 +149,16 @@ export async function getEvent(db: Database, eventId: string): Promise<EventDeta
   return { ...summary, tiers, sections };
 }
 
+/** When the event's earliest live hold lapses (its seat then counts as available by itself); null without one. */
+export async function nextHoldExpiry(db: Database, eventId: string): Promise<Date | null> {
+  const [row] = await queryRows<{ at: Date | string | null }>(
+    db,
+    sql`SELECT min(hold_expires_at) AS at FROM event_seats
+        WHERE event_id = ${eventId} AND status = 'held' AND hold_expires_at > now()`,
+  );
+  return row?.at ? new Date(row.at) : null;
+}
+
 type SeatRow = { seat_id: string; section: string; row: string; number: number; tier: string; price_cents: number };
 
 export async function ensureEventExists(db: Database, eventId: string): Promise<void> {

@@ -28,7 +28,15 @@ export const eventProcedures = {
   getEvent: publicProcedure
     .input(eventIdInput)
     .output(eventOutput)
-    .query(({ ctx, input }) => events.getEvent(ctx.db, input.eventId)),
+    .query(({ ctx, input }) => {
+      const { db, eventCache } = ctx;
+      if (!eventCache) return events.getEvent(db, input.eventId);
+      return eventCache.get(input.eventId, async () => {
+        // Read the expiry first: a hold placed after it is a write, which invalidates anyway.
+        const changesAt = await events.nextHoldExpiry(db, input.eventId);
+        return { event: await events.getEvent(db, input.eventId), changesAt };
+      });
+    }),
 
   getAvailableTickets: publicProcedure
     .input(availableTicketsInput)

@@ -10,10 +10,10 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import type { HTTPErrorHandler } from "@trpc/server/unstable-core-do-not-import";
 import { extractTraceContext, type TraceContext } from "../trace";
 import { MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
 import { parseTimeoutHeader } from "./deadline";
+import { callDirect, type DirectErrorHandlerOptions } from "./direct";
 import { type RateLimiter, retryAfterMsOf, retryAfterSeconds } from "./rate-limit";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -49,7 +49,14 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
    * non-browser clients (which send no Origin) are always allowed.
    */
   allowedOrigins?: readonly string[];
-  onError?: HTTPErrorHandler<TRouter, Request>;
+  /** Told of every error a procedure call ends with (`req` is the node request). */
+  onError?: (opts: DirectErrorHandlerOptions<TRouter>) => void;
+  /**
+   * Serve plain queries and non-streaming mutations without tRPC's fetch adapter (the
+   * default; same statuses, headers and bodies, several times the throughput). `false`
+   * sends every request through the fetch adapter.
+   */
+  directPath?: boolean;
   /** Ceiling for `rpc-timeout-ms`; longer deadlines are clamped to it. */
   maxTimeoutMs?: number;
   /**
@@ -61,7 +68,8 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   onRejected?: (reason: "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited") => void;
 }
 
-export type CreateContextOptions = FetchCreateContextFnOptions & {
+/** What the context factory gets: no fetch `Request` (the direct path builds none), the node request instead. */
+export type CreateContextOptions = Omit<FetchCreateContextFnOptions, "req"> & {
   nodeReq: IncomingMessage;
   requestId: string;
   /** When the caller stops waiting (epoch ms), from `rpc-timeout-ms`; undefined without one. */
@@ -303,6 +311,14 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
   const allowed = new Set(options.allowedOrigins ?? []);
 
   const maxTimeoutMs = options.maxTimeoutMs ?? MAX_TIMEOUT_MS;
+  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const directPath = options.directPath ?? true;
+  /** A rate-limited call tells the client when to come back; a batch, the longest wait. */
+  const errorHeaders = (errors: readonly TRPCError[]): Record<string, string> => {
+    let waitMs = 0;
+    for (const error of errors) waitMs = Math.max(waitMs, retryAfterMsOf(error) ?? 0);
+    return waitMs > 0 ? { "retry-after": String(retryAfterSeconds(waitMs)) } : {};
+  };
   const refuse = (res: ServerResponse, status: number, code: TRPC_ERROR_CODE_KEY, message: string, extra = {}) =>
     sendJson(res, status, errorResponseBody(options.router, code, message), extra);
 
@@ -360,6 +376,25 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     res.on("close", () => {
       if (!res.writableFinished) abort.abort();
     });
+    const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
+    const traceContext = extractTraceContext(req.headers);
+    if (directPath) {
+      const served = await callDirect({
+        router: options.router,
+        endpoint: options.endpoint,
+        maxBatchSize,
+        req,
+        res,
+        body: read.body,
+        signal: abort.signal,
+        createContext: ({ info, resHeaders }) =>
+          options.createContext({ info, resHeaders, nodeReq: req, requestId, deadline, traceContext }),
+        onError: options.onError,
+        errorHeaders,
+      });
+      if (served === "done") return;
+    }
+
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -375,21 +410,15 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       // A streamed body is sent as it is read (the only mode fetch's Request allows for one).
       ...(upload && { duplex: "half" as const }),
     });
-    const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
-    const traceContext = extractTraceContext(req.headers);
     const response = await fetchRequestHandler({
       endpoint: options.endpoint,
       req: request,
       router: options.router,
-      maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
-      createContext: (opts) => options.createContext({ ...opts, nodeReq: req, requestId, deadline, traceContext }),
-      onError: options.onError,
-      responseMeta: ({ errors }) => {
-        // A rate-limited call tells the client when to come back; a batch, the longest wait.
-        let waitMs = 0;
-        for (const error of errors) waitMs = Math.max(waitMs, retryAfterMsOf(error) ?? 0);
-        return waitMs > 0 ? { headers: { "retry-after": String(retryAfterSeconds(waitMs)) } } : {};
-      },
+      maxBatchSize,
+      createContext: ({ info, resHeaders }) =>
+        options.createContext({ info, resHeaders, nodeReq: req, requestId, deadline, traceContext }),
+      onError: options.onError && ((opts) => options.onError?.({ ...opts, req })),
+      responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
     });
 
     if (upload) {

@@ -1,0 +1,72 @@
+// One server for scripts/bench.mjs, in its own process so the load generator never shares
+// its event loop: prints one JSON line `{"ready":true,"port":n,"pid":n}` and serves until
+// killed.
+//   product      apps/server as `npm run server` runs it (seeded in-memory PGlite; DATABASE_URL
+//                for PostgreSQL), call logs at warn; RPC_DIRECT_PATH=false for the fetch adapter
+//   standalone   tRPC's stock standalone adapter serving the same router and context factory
+//                (with the getEvent cache; without the product's metrics)
+//   bare         node:http answering every request with the bytes in BENCH_BODY_FILE
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { appRouter, createContextFactory, createEventCache, startAvailabilityFeed } from "@ticketing/api";
+import { migrateDatabase, openDatabase } from "@ticketing/db";
+import { createSeededMemoryDatabase } from "@ticketing/db/testing";
+import { createApp, createLogger, loadConfig } from "@ticketing/server";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+
+const mode = process.argv[2] ?? "product";
+
+async function product(): Promise<http.Server> {
+  const config = loadConfig({
+    NODE_ENV: "production",
+    WORKER_TOKEN: "bench-worker-token-0123456789",
+    LOG_LEVEL: "warn",
+    RPC_DIRECT_PATH: process.env.RPC_DIRECT_PATH ?? "true",
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
+  });
+  const database = process.env.DATABASE_URL
+    ? await openDatabase(process.env.DATABASE_URL, { poolSize: config.databasePoolSize })
+    : await createSeededMemoryDatabase();
+  if (process.env.DATABASE_URL) await migrateDatabase(database);
+  const availability = await startAvailabilityFeed(database);
+  const logger = createLogger(config.logLevel, false);
+  return createApp({ config, database, logger, availability }).server;
+}
+
+async function standalone(): Promise<http.Server> {
+  const database = await createSeededMemoryDatabase();
+  // The product's context factory with its getEvent cache and logger, so the comparison is of HTTP hosts.
+  const createContext = createContextFactory({
+    db: database.db,
+    serviceToken: "bench-worker-token-0123456789",
+    eventCache: createEventCache(),
+    logger: createLogger("warn", false),
+  });
+  return http.createServer(
+    createHTTPHandler({
+      router: appRouter,
+      basePath: "/trpc/",
+      createContext: () => createContext({ requestId: "bench", credentials: null, idempotencyKey: undefined }),
+    }),
+  );
+}
+
+function bare(): http.Server {
+  const file = process.env.BENCH_BODY_FILE;
+  if (!file) throw new Error("bare needs BENCH_BODY_FILE");
+  const body = readFileSync(file);
+  return http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+    res.end(body);
+  });
+}
+
+const server = mode === "bare" ? bare() : mode === "standalone" ? await standalone() : await product();
+server.listen(0, "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  console.log(JSON.stringify({ ready: true, port, pid: process.pid }));
+});
+
+// A clean exit on a signal, so `node --cpu-prof` writes its profile.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));

@@ -1,0 +1,577 @@
+#!/usr/bin/env node
+// npm run bench: the numbers of PRODUCT.md §8, each measured side by side with its baseline
+// in one run. Servers run in their own processes (bench/src/serve.ts via tsx); this process
+// only generates load (autocannon) and writes bench/results/latest.{md,svg,json}.
+//   BENCH_QUICK=1 npm run bench    a shorter smoke run (seconds, not minutes; figures rough)
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const resultsDir = join(root, "bench", "results");
+const QUICK = process.env.BENCH_QUICK === "1";
+const SECONDS = QUICK ? 3 : 10;
+const WARMUP = QUICK ? 1 : 2;
+const CONNECTIONS = 50;
+const BOOKING_SECONDS = QUICK ? 4 : 8;
+const BOOKING_ROUNDS = 2;
+const BOOKING_CLIENTS = 200;
+const SOAK_WINDOWS = QUICK ? 2 : 12;
+const SOAK_WINDOW_SECONDS = QUICK ? 5 : 10;
+const LOADS = QUICK ? 3 : 9;
+const started = Date.now();
+
+const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+
+/** Runs a command to its end; resolves with stdout (rejects with its output on failure). */
+function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...options.env }, stdio: "pipe" });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      err = (err + chunk).slice(-4000);
+    });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${err}${out}`)),
+    );
+  });
+}
+
+const lastJsonLine = (text) => JSON.parse(text.trim().split("\n").filter(Boolean).at(-1) ?? "null");
+const tsx = (script, args, env) => run(process.execPath, ["--import", "tsx", script, ...args], { env });
+
+/** A server from bench/src/serve.ts in its own process; resolves once it listens. */
+function startServer(mode, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/src/serve.ts", mode], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (chunk) => {
+      err = (err + chunk).slice(-4000);
+    });
+    child.on("exit", (code) => reject(new Error(`${mode} server exited ${code}:\n${err}`)));
+    let buffered = "";
+    child.stdout.on("data", (chunk) => {
+      buffered += chunk;
+      const line = buffered.split("\n").find((l) => l.startsWith('{"ready"'));
+      if (!line) return;
+      const { port, pid } = JSON.parse(line);
+      child.stdout.removeAllListeners("data");
+      child.stdout.resume();
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        pid,
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** autocannon against one URL; the first WARMUP seconds are thrown away. */
+async function load(url, options = {}) {
+  const base = { url, connections: options.connections ?? CONNECTIONS, headers: options.headers };
+  if (options.warmup !== false) await autocannon({ ...base, duration: WARMUP });
+  const result = await autocannon({
+    ...base,
+    duration: options.seconds ?? SECONDS,
+    ...(options.rate && { overallRate: options.rate }),
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 102.4) / 10;
+  } catch {
+    return null;
+  }
+}
+
+const jazzInput = async (url) => {
+  const list = await (
+    await fetch(
+      `${url}/trpc/listEvents?input=${encodeURIComponent(JSON.stringify({ json: { query: "Harbor Jazz" } }))}`,
+    )
+  ).json();
+  const id = list.result.data.json.items[0].id;
+  return encodeURIComponent(JSON.stringify({ json: { eventId: id } }));
+};
+
+// ---------------------------------------------------------------- (a) getEvent, (b) batching
+async function throughput() {
+  log("getEvent: starting the product server (PGlite, direct path, cache), bare node:http, tRPC's adapters");
+  const product = await startServer("product");
+  const input = await jazzInput(product.url);
+  const path = `/trpc/getEvent?input=${input}`;
+  const bodyFile = join(tmpdir(), `bench-getevent-${process.pid}.json`);
+  const reference = await fetch(`${product.url}${path}`);
+  writeFileSync(bodyFile, Buffer.from(await reference.arrayBuffer()));
+  const [bare, standalone, fetchAdapter] = await Promise.all([
+    startServer("bare", { BENCH_BODY_FILE: bodyFile }),
+    startServer("standalone"),
+    startServer("product", { RPC_DIRECT_PATH: "false" }),
+  ]);
+  const hosts = { product, bare, standalone, fetchAdapter };
+  const batchInput = encodeURIComponent(
+    JSON.stringify(
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i, JSON.parse(decodeURIComponent(input))])),
+    ),
+  );
+  const batchPath = `/trpc/${Array(10).fill("getEvent").join(",")}?batch=1&input=${batchInput}`;
+  // Two rounds in opposite orders, each host's better run kept: a burst of load from elsewhere
+  // on this shared machine then costs one run, not the comparison.
+  const runs = { product: [], bare: [], standalone: [], fetchAdapter: [], batched: [], unbatched: [] };
+  const order = ["product", "bare", "standalone", "fetchAdapter", "batched", "unbatched"];
+  try {
+    for (const [round, names] of [order, [...order].reverse()].entries()) {
+      for (const name of names) {
+        log(`getEvent round ${round + 1}: ${name}`);
+        const url =
+          name === "batched"
+            ? `${product.url}${batchPath}`
+            : name === "unbatched"
+              ? `${product.url}${path}`
+              : `${hosts[name].url}${path}`;
+        runs[name].push(await load(url));
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(hosts).map((host) => host.stop()));
+  }
+  const best = (name) => runs[name].reduce((a, b) => (b.rps > a.rps ? b : a));
+  const batched = best("batched");
+  const unbatched = best("unbatched");
+  return {
+    getEvent: {
+      product: best("product"),
+      bare: best("bare"),
+      standalone: best("standalone"),
+      fetchAdapter: best("fetchAdapter"),
+    },
+    rounds: Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, list.map((r) => r.rps)])),
+    batch: {
+      batchedRequests: batched.rps,
+      batchedCallsPerSecond: batched.rps * 10,
+      unbatchedCallsPerSecond: unbatched.rps,
+      batchedP99: batched.p99,
+      unbatchedP99: unbatched.p99,
+      non2xx: batched.non2xx + unbatched.non2xx,
+    },
+    path,
+  };
+}
+
+// ---------------------------------------------------------------- (c) createBooking on PostgreSQL
+async function bookings() {
+  log("createBooking: scratch PostgreSQL with 2 × 20 events of 3,000 seats and 200 accounts");
+  let setup;
+  try {
+    setup = lastJsonLine(await tsx("bench/src/booking.ts", ["setup"]));
+  } catch (error) {
+    return { skipped: `PostgreSQL unavailable: ${String(error.message).split("\n")[0]}` };
+  }
+  const env = { BENCH_ACCOUNTS: setup.accounts };
+  const booking = (args) => tsx("bench/src/booking.ts", args, env).then(lastJsonLine);
+  try {
+    const server = await startServer("product", { DATABASE_URL: setup.url, DATABASE_POOL_SIZE: "20" });
+    const startRss = rssMb(server.pid);
+    // Alternating rounds, so a burst of load from elsewhere on the machine hits both sides.
+    const rawRounds = [];
+    const fullRounds = [];
+    for (let round = 1; round <= BOOKING_ROUNDS; round++) {
+      log(`createBooking round ${round}: raw SQL seat claim, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
+      rawRounds.push(await booking(["raw", setup.url, setup.rawEvents, BOOKING_SECONDS, BOOKING_CLIENTS]));
+      log(`createBooking round ${round}: full stack over HTTP, ${BOOKING_CLIENTS} clients, ${BOOKING_SECONDS} s`);
+      fullRounds.push(await booking(["http", server.url, setup.httpEvents, BOOKING_SECONDS, BOOKING_CLIENTS]));
+    }
+    const serverRss = { start: startRss, end: rssMb(server.pid) };
+    await server.stop();
+    const rawCheck = await booking(["check", setup.url, setup.rawEvents]);
+    const fullCheck = await booking(["check", setup.url, setup.httpEvents]);
+    const raw = combine(rawRounds);
+    const full = combine(fullRounds);
+    return {
+      rounds: { raw: rawRounds.map((r) => r.perSecond), full: fullRounds.map((r) => r.perSecond) },
+      raw: { ...raw, oversold: rawCheck.oversold, duplicated: Math.max(0, rawCheck.bookings - raw.bookings) },
+      full: {
+        ...full,
+        oversold: fullCheck.oversold,
+        // Bookings in the database beyond those acknowledged, plus replays that got another booking.
+        duplicated: Math.max(0, fullCheck.bookings - full.bookings) + full.replayMismatches,
+        serverRss,
+      },
+    };
+  } finally {
+    await tsx("bench/src/booking.ts", ["drop", setup.url]).catch((error) => log(`drop failed: ${error.message}`));
+  }
+}
+
+/** Rounds of one side as one figure: all bookings over all the time; the worst p99. */
+function combine(rounds) {
+  const failed = {};
+  for (const round of rounds)
+    for (const [code, n] of Object.entries(round.failed)) failed[code] = (failed[code] ?? 0) + n;
+  const bookings = rounds.reduce((n, r) => n + r.bookings, 0);
+  return {
+    bookings,
+    perSecond: Math.round(bookings / (rounds.length * BOOKING_SECONDS)),
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    failed,
+    replays: rounds.reduce((n, r) => n + (r.replays ?? 0), 0),
+    replayMismatches: rounds.reduce((n, r) => n + (r.replayMismatches ?? 0), 0),
+  };
+}
+
+// ---------------------------------------------------------------- (d) type-check scale
+async function typecheckScale() {
+  const script = join(root, "scripts", "typecheck-scale.mjs");
+  if (!existsSync(script)) return { skipped: "not run (script missing)" };
+  log("type-check: 1,000 generated procedures vs none");
+  try {
+    return lastJsonLine(await run(process.execPath, [script, "--json"]));
+  } catch (error) {
+    return { skipped: `failed: ${String(error.message).split("\n")[0]}` };
+  }
+}
+
+// ---------------------------------------------------------------- (e) web event page
+async function webPage() {
+  const web = join(root, "apps", "web");
+  if (!existsSync(join(web, ".next", "BUILD_ID"))) {
+    log("web: building the production app (next build)");
+    await run("npm", ["run", "build", "-w", "@ticketing/web"]);
+  }
+  log(`web: first-load JS and LCP of the event page, median of ${LOADS} fresh loads in Chromium`);
+  try {
+    await run(process.execPath, ["--import", "tsx", "apps/web/scripts/measure-event-page.ts"], {
+      env: { LOADS: String(LOADS) },
+    });
+    return JSON.parse(readFileSync(join(web, "test-results", "event-page-measurements.json"), "utf8"));
+  } catch (error) {
+    return { skipped: `failed: ${String(error.message).split("\n").slice(0, 3).join(" ")}` };
+  }
+}
+
+// ---------------------------------------------------------------- (f) soak
+async function soak(peakRps, path) {
+  const rate = Math.max(100, Math.round(peakRps * 0.7));
+  log(`soak: ${SOAK_WINDOWS} × ${SOAK_WINDOW_SECONDS} s of getEvent at ${rate} req/s (70% of ${peakRps})`);
+  const server = await startServer("product");
+  await load(`${server.url}${path}`, { seconds: WARMUP, warmup: false, rate });
+  const windows = [];
+  const rssStart = rssMb(server.pid);
+  for (let i = 0; i < SOAK_WINDOWS; i++) {
+    const result = await load(`${server.url}${path}`, { seconds: SOAK_WINDOW_SECONDS, warmup: false, rate });
+    windows.push({ at: (i + 1) * SOAK_WINDOW_SECONDS, ...result, rssMb: rssMb(server.pid) });
+  }
+  await server.stop();
+  const rssEnd = windows.at(-1)?.rssMb ?? rssStart;
+  return {
+    rate,
+    windows,
+    rssStartMb: rssStart,
+    rssEndMb: rssEnd,
+    rssGrowthMb: Math.round((rssEnd - rssStart) * 10) / 10,
+  };
+}
+
+// ---------------------------------------------------------------- report
+const pct = (a, b) => (b > 0 ? (100 * a) / b : 0);
+const fmt = (n, digits = 0) =>
+  typeof n === "number" && Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "—";
+const verdict = (ok) => (ok === null ? "not run" : ok ? "met" : "not met");
+
+function table(r) {
+  const rows = [];
+  const g = r.throughput.getEvent;
+  const ofBare = pct(g.product.rps, g.bare.rps);
+  const overStandalone = g.standalone.rps > 0 ? g.product.rps / g.standalone.rps : 0;
+  rows.push([
+    "getEvent through the server vs bare node:http (same bytes)",
+    `${fmt(g.product.rps)} vs ${fmt(g.bare.rps)} req/s = ${fmt(ofBare, 1)}%`,
+    "≥ 20%",
+    verdict(ofBare >= 20),
+  ]);
+  rows.push([
+    "getEvent through the server vs tRPC standalone adapter (same router, context)",
+    `${fmt(g.product.rps)} vs ${fmt(g.standalone.rps)} req/s = ${fmt(overStandalone, 2)}×`,
+    "≥ 2×",
+    verdict(overStandalone >= 2),
+  ]);
+  rows.push([
+    `getEvent p99 at ${CONNECTIONS} connections`,
+    `${fmt(g.product.p99)} ms (p50 ${fmt(g.product.p50)} ms)`,
+    "≤ 10 ms",
+    verdict(g.product.p99 <= 10),
+  ]);
+  const b = r.throughput.batch;
+  const batchRatio = b.unbatchedCallsPerSecond > 0 ? b.batchedCallsPerSecond / b.unbatchedCallsPerSecond : 0;
+  rows.push([
+    "batch of 10 queries vs the same 10 unbatched (calls/s)",
+    `${fmt(b.batchedCallsPerSecond)} vs ${fmt(b.unbatchedCallsPerSecond)} calls/s = ${fmt(batchRatio, 2)}×`,
+    "≥ 5×",
+    verdict(batchRatio >= 5),
+  ]);
+  const c = r.bookings;
+  if (c.skipped) {
+    rows.push(["createBooking full stack vs raw SQL (PostgreSQL)", c.skipped, "≥ 60%", "not run"]);
+  } else {
+    const share = pct(c.full.perSecond, c.raw.perSecond);
+    rows.push([
+      `createBooking full stack vs raw SQL seat claim, ${BOOKING_CLIENTS} clients, PostgreSQL`,
+      `${fmt(c.full.perSecond)} vs ${fmt(c.raw.perSecond)} bookings/s = ${fmt(share, 1)}%`,
+      "≥ 60%",
+      verdict(share >= 60),
+    ]);
+    const clean = c.full.oversold + c.full.duplicated + c.raw.oversold + c.raw.duplicated === 0;
+    rows.push([
+      "oversold / duplicated seats after both runs",
+      `full stack ${c.full.oversold} / ${c.full.duplicated} (${c.full.replays} keyed replays); raw ${c.raw.oversold} / ${c.raw.duplicated}`,
+      "0 / 0",
+      verdict(clean),
+    ]);
+  }
+  const t = r.typecheck;
+  if (t.skipped) rows.push(["type-check with 1,000 extra procedures vs without", t.skipped, "≤ 2×", "not run"]);
+  else
+    rows.push([
+      `type-check with ${fmt(t.procedures)} extra procedures vs without`,
+      `${fmt(t.scaled.seconds, 1)} s vs ${fmt(t.baseline.seconds, 1)} s = ${fmt(t.ratio, 2)}× (max RSS ${fmt(t.scaled.maxRssMb)} vs ${fmt(t.baseline.maxRssMb)} MB)`,
+      "≤ 2×",
+      verdict(t.ratio <= 2),
+    ]);
+  const w = r.web;
+  if (w.skipped) {
+    rows.push(["event page first-load JS (gzip)", w.skipped, "≤ 175 kB", "not run"]);
+    rows.push(["event page LCP median (Chromium, localhost)", w.skipped, "≤ 500 ms", "not run"]);
+  } else {
+    rows.push([
+      "event page first-load JS (gzip)",
+      `${fmt(w.firstLoadJs.gzipKB, 1)} kB in ${w.firstLoadJs.scripts} scripts`,
+      "≤ 175 kB",
+      verdict(w.firstLoadJs.gzipKB <= 175),
+    ]);
+    rows.push([
+      "event page LCP median (Chromium, localhost)",
+      `${fmt(w.lcp.medianMs)} ms over ${w.loads} loads (min ${fmt(w.lcp.minMs)}, max ${fmt(w.lcp.maxMs)}); data in first HTML: ${w.contentInFirstHtml ? "yes" : "no"}`,
+      "≤ 500 ms, no fallback first",
+      verdict(w.lcp.medianMs <= 500 && w.contentInFirstHtml),
+    ]);
+  }
+  const s = r.soak;
+  const p99s = s.windows.map((x) => x.p99);
+  rows.push([
+    `soak: getEvent at ${fmt(s.rate)} req/s (70% of peak) for ${SOAK_WINDOWS * SOAK_WINDOW_SECONDS} s`,
+    `p99 per window ${fmt(Math.min(...p99s))}–${fmt(Math.max(...p99s))} ms; RSS ${fmt(s.rssStartMb, 1)} → ${fmt(s.rssEndMb, 1)} MB (${s.rssGrowthMb >= 0 ? "+" : ""}${fmt(s.rssGrowthMb, 1)} MB); non-2xx ${s.windows.reduce((n, x) => n + x.non2xx, 0)}`,
+    "report",
+    "—",
+  ]);
+  return [
+    "| §8 figure | measured | goal | |",
+    "|---|---|---|---|",
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+  ].join("\n");
+}
+
+function details(r) {
+  const g = r.throughput.getEvent;
+  const line = (name, x) =>
+    `| ${name} | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${x.errors} |`;
+  const parts = [
+    `### getEvent, ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up (autocannon in its own process); the better of two rounds run in opposite orders`,
+    "",
+    `Requests/s per round: ${Object.entries(r.throughput.rounds)
+      .map(([name, list]) => `${name} ${list.map((n) => fmt(n)).join(" / ")}`)
+      .join("; ")} (batched: requests of 10 calls).`,
+    "",
+    "| host | req/s | p50 | p99 | non-2xx | errors |",
+    "|---|---:|---:|---:|---:|---:|",
+    line("bare node:http, same bytes", g.bare),
+    line("product server: direct path, getEvent cache (PGlite)", g.product),
+    line("product server through tRPC's fetch adapter (RPC_DIRECT_PATH=false)", g.fetchAdapter),
+    line("tRPC standalone adapter, same router and context factory (with the cache)", g.standalone),
+    "",
+  ];
+  if (!r.bookings.skipped) {
+    const { raw, full } = r.bookings;
+    parts.push(
+      `### createBooking, ${BOOKING_CLIENTS} concurrent clients, one seat each, pool of 20 connections; ${BOOKING_ROUNDS} alternating rounds of ${BOOKING_SECONDS} s per side (bookings/s per round: raw ${r.bookings.rounds.raw.join(", ")}; full stack ${r.bookings.rounds.full.join(", ")})`,
+      "",
+      "| path | bookings/s | p50 | p99 | failed | oversold | duplicated |",
+      "|---|---:|---:|---:|---|---:|---:|",
+      `| raw SQL (pg pool, the domain's statements in one transaction) | ${fmt(raw.perSecond)} | ${fmt(raw.p50Ms)} ms | ${fmt(raw.p99Ms)} ms | ${JSON.stringify(raw.failed)} | ${raw.oversold} | ${raw.duplicated} |`,
+      `| full stack (HTTP, Bearer session, Idempotency-Key, transaction) | ${fmt(full.perSecond)} | ${fmt(full.p50Ms)} ms | ${fmt(full.p99Ms)} ms | ${JSON.stringify(full.failed)} | ${full.oversold} | ${full.duplicated} |`,
+      "",
+    );
+  }
+  parts.push(
+    `### soak, ${SOAK_WINDOW_SECONDS} s windows`,
+    "",
+    "| t | req/s | p50 | p99 | non-2xx | server RSS |",
+    "|---:|---:|---:|---:|---:|---:|",
+    ...r.soak.windows.map(
+      (x) =>
+        `| ${x.at} s | ${fmt(x.rps)} | ${fmt(x.p50)} ms | ${fmt(x.p99)} ms | ${x.non2xx} | ${fmt(x.rssMb, 1)} MB |`,
+    ),
+  );
+  return parts.join("\n");
+}
+
+function svg(r) {
+  const g = r.throughput.getEvent;
+  const bars = [
+    ["bare node:http", g.bare.rps],
+    ["product (direct path)", g.product.rps],
+    ["fetch adapter", g.fetchAdapter.rps],
+    ["tRPC standalone", g.standalone.rps],
+  ];
+  if (!r.bookings.skipped) {
+    bars.push(["raw SQL bookings/s", r.bookings.raw.perSecond], ["full-stack bookings/s", r.bookings.full.perSecond]);
+  }
+  const max = Math.max(...bars.map(([, v]) => v), 1);
+  const W = 760;
+  const barArea = 440;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${110 + bars.length * 28 + 260}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="10" y="22" font-size="15" font-weight="bold">Throughput (getEvent req/s at ${CONNECTIONS} connections; createBooking bookings/s)</text>`,
+  ];
+  bars.forEach(([label, value], i) => {
+    const y = 40 + i * 28;
+    const w = Math.max(1, (value / max) * barArea);
+    out.push(
+      `<text x="10" y="${y + 15}">${label}</text>`,
+      `<rect x="180" y="${y}" width="${w.toFixed(1)}" height="20" fill="${i < 4 ? "#3b6fb6" : "#c0762b"}"/>`,
+      `<text x="${(186 + w).toFixed(1)}" y="${y + 15}">${fmt(value)}</text>`,
+    );
+  });
+  const top = 60 + bars.length * 28 + 20;
+  const h = 180;
+  const left = 60;
+  const width = W - left - 30;
+  const windows = r.soak.windows;
+  const maxLatency = Math.max(1, ...windows.map((x) => x.p99)) * 1.15;
+  const x = (i) => left + (windows.length <= 1 ? width / 2 : (i / (windows.length - 1)) * width);
+  const y = (v) => top + 20 + h - (v / maxLatency) * h;
+  out.push(
+    `<text x="10" y="${top}" font-size="15" font-weight="bold">Soak: getEvent at ${fmt(r.soak.rate)} req/s, latency per ${SOAK_WINDOW_SECONDS} s window (RSS ${fmt(r.soak.rssStartMb, 1)} → ${fmt(r.soak.rssEndMb, 1)} MB)</text>`,
+    `<line x1="${left}" y1="${top + 20}" x2="${left}" y2="${top + 20 + h}" stroke="#999"/>`,
+    `<line x1="${left}" y1="${top + 20 + h}" x2="${left + width}" y2="${top + 20 + h}" stroke="#999"/>`,
+    `<text x="${left - 6}" y="${top + 24}" text-anchor="end">${fmt(maxLatency, 1)} ms</text>`,
+    `<text x="${left - 6}" y="${top + 20 + h}" text-anchor="end">0</text>`,
+  );
+  for (const [key, color] of [
+    ["p99", "#c0392b"],
+    ["p50", "#27ae60"],
+  ]) {
+    const points = windows.map((w, i) => `${x(i).toFixed(1)},${y(w[key]).toFixed(1)}`).join(" ");
+    out.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const [i, w] of windows.entries()) {
+      out.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(w[key]).toFixed(1)}" r="3" fill="${color}"/>`);
+    }
+  }
+  for (const [i, w] of windows.entries()) {
+    out.push(`<text x="${x(i).toFixed(1)}" y="${top + 36 + h}" text-anchor="middle">${w.at}s</text>`);
+  }
+  out.push(
+    `<text x="${left + width - 120}" y="${top + 34}" fill="#c0392b">p99</text>`,
+    `<text x="${left + width - 80}" y="${top + 34}" fill="#27ae60">p50</text>`,
+    "</svg>",
+  );
+  return `${out.join("\n")}\n`;
+}
+
+async function commitOf() {
+  try {
+    return (await run("git", ["rev-parse", "--short", "HEAD"])).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+async function main() {
+  const machine = {
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadBefore: loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" "),
+  };
+  const throughputResult = await throughput();
+  const bookingResult = await bookings();
+  const typecheck = await typecheckScale();
+  const web = await webPage();
+  const soakResult = await soak(throughputResult.getEvent.product.rps, throughputResult.path);
+  const results = {
+    date: new Date().toISOString(),
+    commit: await commitOf(),
+    quick: QUICK,
+    machine: {
+      ...machine,
+      loadAfter: loadavg()
+        .map((v) => v.toFixed(2))
+        .join(" "),
+    },
+    throughput: throughputResult,
+    bookings: bookingResult,
+    typecheck,
+    web,
+    soak: soakResult,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  const summaryTable = table(results);
+  const md = [
+    "# Benchmarks (PRODUCT.md §8)",
+    "",
+    `Command: \`${QUICK ? "BENCH_QUICK=1 " : ""}npm run bench\` — ${results.date}, commit ${results.commit}, ${results.durationSeconds} s.`,
+    `Machine: ${machine.cpus}, ${machine.memoryGb} GB, Node ${machine.node}; load average ${machine.loadBefore} before, ${results.machine.loadAfter} after`,
+    "(the machine is shared: absolute figures are noisy, the side-by-side ratios less so).",
+    "",
+    summaryTable,
+    "",
+    "![throughput and soak latency](latest.svg)",
+    "",
+    details(results),
+    "",
+  ].join("\n");
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "latest.md"), md);
+  writeFileSync(join(resultsDir, "latest.svg"), svg(results));
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(summaryTable);
+  log(`wrote bench/results/latest.md, latest.svg, latest.json in ${results.durationSeconds} s`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
