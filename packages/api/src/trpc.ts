@@ -121,7 +121,20 @@ export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit
  * could not cover a large feed); it stops when the client goes away. Its database work is
  * not one transaction: each step commits on its own, so progress is visible to others.
  */
-export const uploadProcedure = t.procedure.concat(observed).use(mapErrors).use(signedIn).concat(perUserLimit);
+export const uploadProcedure = t.procedure
+  .concat(observed)
+  .use(async ({ ctx, next }) => {
+    try {
+      const result = await next();
+      if (!result.ok) throw toRpcError(result.error);
+      return result;
+    } finally {
+      // An import creates and changes events: reads of this process see them next.
+      ctx.eventCache?.invalidate();
+    }
+  })
+  .use(signedIn)
+  .concat(perUserLimit);
 
 /** Sign-in attempts per address and email, against password guessing. Place after `.input()`. */
 export const signInAttempts = rateLimit<Context>({

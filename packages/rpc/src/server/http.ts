@@ -378,7 +378,8 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     });
     const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
     const traceContext = extractTraceContext(req.headers);
-    if (directPath) {
+    // Uploads stream to the procedure through the adapter; the direct path takes JSON calls.
+    if (directPath && !upload) {
       const served = await callDirect({
         router: options.router,
         endpoint: options.endpoint,
