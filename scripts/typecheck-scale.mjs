@@ -317,7 +317,11 @@ async function measure(dir, label) {
     throw new Error(`${label}: npm run typecheck failed (exit ${code})`);
   }
   let maxRssMb;
+  let cpuSeconds;
   if (hasTime) {
+    const user = Number(output.match(/User time \(seconds\): ([\d.]+)/)?.[1]);
+    const system = Number(output.match(/System time \(seconds\): ([\d.]+)/)?.[1]);
+    cpuSeconds = Number((user + system).toFixed(1));
     const kb = Number(output.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1]);
     maxRssMb = kb / 1024;
   } else {
@@ -326,8 +330,8 @@ async function measure(dir, label) {
   }
   if (!Number.isFinite(maxRssMb)) throw new Error(`${label}: no memory figure in the output`);
   const result = { seconds: Number(seconds.toFixed(1)), maxRssMb: Math.round(maxRssMb) };
-  progress(`${label}: ${result.seconds} s, ${result.maxRssMb} MB`);
-  return result;
+  progress(`${label}: ${result.seconds} s, ${result.maxRssMb} MB${cpuSeconds ? `, ${cpuSeconds} s of CPU` : ""}`);
+  return { ...result, cpuSeconds };
 }
 
 async function main() {
@@ -340,15 +344,17 @@ async function main() {
     progress(`generated ${added} procedures in ${fileCount} router modules`);
     const scaled = await measure(copy.dir, `+${added} procedures`);
     const ratio = Number((scaled.seconds / baseline.seconds).toFixed(2));
-    const result = { procedures: added, baseline, scaled, ratio };
+    const strip = ({ seconds, maxRssMb }) => ({ seconds, maxRssMb });
+    const result = { procedures: added, baseline: strip(baseline), scaled: strip(scaled), ratio };
+    const cpu = (m) => m.cpuSeconds ?? "—";
     if (options.json) {
       console.log(JSON.stringify(result));
     } else {
       console.log(`Type-check of the monorepo (npm run typecheck -- --force${options.compiler ? `, ${options.compiler}` : ""})
-| router | seconds | max RSS (MB) |
-|---|---|---|
-| as is | ${baseline.seconds} | ${baseline.maxRssMb} |
-| +${added} procedures | ${scaled.seconds} | ${scaled.maxRssMb} |
+| router | seconds | CPU seconds | max RSS (MB) |
+|---|---|---|---|
+| as is | ${baseline.seconds} | ${cpu(baseline)} | ${baseline.maxRssMb} |
+| +${added} procedures | ${scaled.seconds} | ${cpu(scaled)} | ${scaled.maxRssMb} |
 ratio ${ratio}× (goal ≤ 2×); memory: ${rssMethod}`);
     }
   } finally {
