@@ -1,7 +1,6 @@
 // Source text for a new procedure in packages/api, in the router's own style: zod schemas
 // in schemas/<domain>.ts, a domain function in domain/<domain>.ts, the procedure in
-// router/<domain>.ts, and a createCaller test beside it. Shared by `npm run new:procedure`
-// and scripts/typecheck-scale.mjs, so what is measured at scale is what developers write.
+// router/<domain>.ts, and a createCaller test beside it, for `npm run new:procedure`.
 
 export const KINDS = ["query", "mutation"];
 
