@@ -64,16 +64,21 @@ const read = (file) => (existsSync(file) ? readFileSync(file, "utf8") : null);
 const rel = (file) => relative(root, file);
 const sourceFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => /^[^.].*\.tsx?$/.test(f)) : []);
 
-/** Keys of each router record (`export const xProcedures = { key: … } satisfies TRPCRouterRecord`). */
+/** Each router record's procedures (`export const xProcedures = { name: … } satisfies TRPCRouterRecord`): file and kind. */
 function registeredProcedures() {
-  const names = new Map();
+  const procedures = new Map();
   for (const file of sourceFiles(join(api, "router")).filter((f) => !f.endsWith(".test.ts"))) {
     const text = read(join(api, "router", file));
     for (const block of text.matchAll(/^export const \w+ = \{\n([\s\S]*?)^\} satisfies TRPCRouterRecord;/gm)) {
-      for (const key of block[1].matchAll(/^ {2}(\w+): /gm)) names.set(key[1], `packages/api/src/router/${file}`);
+      const keys = [...block[1].matchAll(/^ {2}(\w+): /gm)];
+      keys.forEach((key, i) => {
+        const body = block[1].slice(key.index, keys[i + 1]?.index);
+        const kind = /\.mutation\(/.test(body) ? "mutation" : /\.subscription\(/.test(body) ? "subscription" : "query";
+        procedures.set(key[1], { file: `packages/api/src/router/${file}`, kind });
+      });
     }
   }
-  return names;
+  return procedures;
 }
 
 /** Whether a module already declares `name` at its top level (exported or not). */
@@ -140,8 +145,9 @@ function addImports(text, module, values, types) {
 const append = (text, block) => `${text.replace(/\s*$/, "")}\n\n${block}`;
 
 /**
- * Files elsewhere in the repository that name every procedure (an authorization matrix, a
- * table of limits…): a new procedure needs a line there too, which only its author can write.
+ * Files elsewhere in the repository that name every procedure, or all but the last one or two
+ * (an authorization matrix, a table of limits…): a new procedure needs a line there too, which
+ * only its author can write.
  */
 function registries(procedures, skip) {
   const names = [...procedures.keys()];
@@ -155,7 +161,9 @@ function registries(procedures, skip) {
       if (entry.isDirectory()) walk(path);
       else if (/\.(ts|tsx|mjs|json)$/.test(entry.name) && !skip.has(path)) {
         const text = readFileSync(path, "utf8");
-        if (names.every((name) => new RegExp(`\\b${name}\\b`).test(text))) found.push(path);
+        const missing = names.filter((name) => !new RegExp(`\\b${name}\\b`).test(text));
+        // A registry one or two procedures behind is still a registry (the last ones added).
+        if (missing.length <= Math.min(2, names.length / 10)) found.push({ path, missing });
       }
     }
   };
@@ -165,16 +173,11 @@ function registries(procedures, skip) {
 
 /** A line of `file` that mentions a procedure of the same kind: the model for the new line. */
 function modelLine(file, procedures, kind) {
-  const text = readFileSync(file, "utf8").split("\n");
-  const sameKind = [...procedures.entries()]
-    .filter(([, router]) => {
-      const source = read(join(root, router)) ?? "";
-      return source.includes(kind === "mutation" ? ".mutation(" : ".query(");
-    })
-    .map(([name]) => name);
-  for (const name of sameKind) {
-    const index = text.findIndex((line) => new RegExp(`\\b${name}\\b`).test(line));
-    if (index >= 0) return { line: index + 1, text: text[index].trim() };
+  const lines = readFileSync(file, "utf8").split("\n");
+  for (const [name, procedure] of procedures) {
+    if (procedure.kind !== kind) continue;
+    const index = lines.findIndex((line) => new RegExp(`\\b${name}\\b`).test(line));
+    if (index >= 0) return { line: index + 1, text: lines[index].trim() };
   }
   return null;
 }
@@ -182,7 +185,7 @@ function modelLine(file, procedures, kind) {
 function main() {
   const { name, kind, domain } = parseCommand(process.argv.slice(2));
   const procedures = registeredProcedures();
-  if (procedures.has(name)) fail(`${name} is taken: it is a procedure in ${procedures.get(name)}`);
+  if (procedures.has(name)) fail(`${name} is taken: it is a procedure in ${procedures.get(name).file}`);
 
   const files = {
     schemas: join(api, "schemas", `${domain}.ts`),
@@ -299,9 +302,10 @@ Next steps:
   Under \`npm run dev\` the server restarts with it; the web app and the worker need no restart.`);
   if (registryFiles.length > 0) {
     console.log("\nThese files list every procedure; add a line for the new one to each:");
-    for (const file of registryFiles) {
-      const model = modelLine(file, procedures, kind);
-      console.log(`  ${rel(file)}${model ? `  (like line ${model.line}: ${model.text})` : ""}`);
+    for (const { path, missing } of registryFiles) {
+      const model = modelLine(path, procedures, kind);
+      console.log(`  ${rel(path)}${model ? `  (like line ${model.line}: ${model.text})` : ""}`);
+      if (missing.length > 0) console.log(`    it lacks ${missing.join(", ")} too`);
     }
   }
 }
