@@ -14,6 +14,7 @@ import {
   invalidDomain,
   invalidName,
   KINDS,
+  matrixAllow,
   namesOf,
   newRouterFile,
   procedureSource,
@@ -194,6 +195,7 @@ function main() {
     router: join(api, "router", `${domain}.ts`),
     root: join(api, "root.ts"),
     test: join(api, "router", `${name}.test.ts`),
+    matrix: join(root, "tests", "src", "authz-matrix.test.ts"),
   };
   if (existsSync(files.test)) fail(`${rel(files.test)} exists; it is not overwritten`);
 
@@ -269,6 +271,16 @@ function main() {
   }
 
   write(files.test, testSource(name, kind), "createCaller test");
+
+  // The authorization matrix must have a row for every procedure (it does not compile without
+  // one): the generated procedure's row says who its generated authorization lets in.
+  const matrix = read(files.matrix);
+  const table = matrix?.match(/^const table: Record<ProcedureName, Row> = \{\n[\s\S]*?^\};$/m);
+  if (matrix && table) {
+    const row = `  ${name}: { allow: ${matrixAllow(kind)}, call: (c) => c.${name}({ message: "hello" }) },\n`;
+    const end = table.index + table[0].length - 2;
+    write(files.matrix, matrix.slice(0, end) + row + matrix.slice(end), `its row: ${matrixAllow(kind)} may call it`);
+  }
 
   const registryFiles = registries(procedures, new Set(Object.values(files)));
 

@@ -128,6 +128,9 @@ ${entries}} satisfies TRPCRouterRecord;
 `;
 }
 
+/** Who the generated authorization lets in, as tests/src/authz-matrix.test.ts writes it. */
+export const matrixAllow = (kind) => (kind === "mutation" ? '["admin", "service"]' : '"everyone"');
+
 export function testSource(name, kind) {
   const header = `import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "../testing";

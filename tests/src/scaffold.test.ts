@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +102,21 @@ describe("npm run new:procedure, in a copy of the repository", () => {
     expect(lint.code).toBe(0);
     expect(await tsgo("packages/api")).toEqual({ code: 0, output: "" });
   }, 240_000);
+
+  it.skipIf(!existsSync(join(repoRoot(), "tests/src/authz-matrix.test.ts")))(
+    "gives the authorization matrix a row for each, saying who the generated authorization lets in",
+    async () => {
+      const matrix = readFileSync(inCopy("tests/src/authz-matrix.test.ts"), "utf8");
+      expect(matrix).toContain(
+        '  findVenueNotes: { allow: "everyone", call: (c) => c.findVenueNotes({ message: "hello" }) },',
+      );
+      expect(matrix).toContain(
+        '  flagEvent: { allow: ["admin", "service"], call: (c) => c.flagEvent({ message: "hello" }) },',
+      );
+      expect(await tsgo("tests")).toEqual({ code: 0, output: "" });
+    },
+    240_000,
+  );
 
   it("refuses a taken name and an invalid one, and writes nothing", async () => {
     const before = readFileSync(inCopy("packages/api/src/router/events.ts"), "utf8");
