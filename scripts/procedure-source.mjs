@@ -1,0 +1,182 @@
+// Source text for a new procedure in packages/api, in the router's own style: zod schemas
+// in schemas/<domain>.ts, a domain function in domain/<domain>.ts, the procedure in
+// router/<domain>.ts, and a createCaller test beside it, for `npm run new:procedure`.
+
+export const KINDS = ["query", "mutation"];
+
+/** tRPC refuses these as procedure names (`router({})` throws). */
+const RESERVED = new Set(["then", "call", "apply"]);
+
+export const pascal = (name) => name[0].toUpperCase() + name.slice(1);
+
+/** `seat-maps` → `seatMaps`: the identifier a domain file's namespace import gets. */
+export const camel = (file) => file.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** `venues` → `venueProcedures`, as events.ts exports `eventProcedures`. */
+export const recordName = (domain) => `${camel(domain).replace(/s$/, "")}Procedures`;
+
+/** Why a procedure name cannot be used, or null when it can. */
+export function invalidName(name) {
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(name)) return `"${name}" is not camelCase (a verb first, e.g. getVenue)`;
+  if (RESERVED.has(name)) return `"${name}" is reserved by tRPC`;
+  return null;
+}
+
+/** Why a domain file name cannot be used, or null when it can. */
+export function invalidDomain(domain) {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(domain)) {
+    return `"${domain}" is not a module name (lower case, a noun, e.g. venues)`;
+  }
+  return null;
+}
+
+/** The names a procedure adds to its domain's modules; each must be free. */
+export function namesOf(name) {
+  const type = pascal(name);
+  return {
+    input: `${name}Input`,
+    output: `${name}Output`,
+    inputType: `${type}Input`,
+    outputType: `${type}Output`,
+    fn: name,
+  };
+}
+
+export function schemaSource(name, kind) {
+  const n = namesOf(name);
+  const key = kind === "mutation" ? " idempotencyKey: idempotencyKey.optional()," : "";
+  const who = kind === "mutation" ? " requestedBy: z.uuid()," : "";
+  return `export const ${n.input} = z.object({ message: z.string().trim().min(1).max(200),${key} });
+export const ${n.output} = z.object({ message: z.string(), answeredAt: z.date(),${who} });
+
+export type ${n.inputType} = z.infer<typeof ${n.input}>;
+export type ${n.outputType} = z.infer<typeof ${n.output}>;
+`;
+}
+
+export function domainSource(name, kind) {
+  const n = namesOf(name);
+  if (kind === "mutation") {
+    return `/** Answers with the message, the database's clock and who asked: replace with the work ${name} does. */
+export async function ${n.fn}(db: Database, viewer: Viewer, input: ${n.inputType}): Promise<${n.outputType}> {
+  const [row] = await queryRows<{ now: string }>(db, sql\`SELECT now() AS now\`);
+  return { message: input.message, answeredAt: new Date(row?.now ?? Date.now()), requestedBy: viewer.id };
+}
+`;
+  }
+  return `/** Answers with the message and the database's clock: replace with what ${name} reads. */
+export async function ${n.fn}(db: Database, input: ${n.inputType}): Promise<${n.outputType}> {
+  const [row] = await queryRows<{ now: string }>(db, sql\`SELECT now() AS now\`);
+  return { message: input.message, answeredAt: new Date(row?.now ?? Date.now()) };
+}
+`;
+}
+
+/** The imports a domain function needs: [module, value names, type names]. */
+export function domainImports(domain, name, kind) {
+  const n = namesOf(name);
+  const imports = [
+    ["@ticketing/db", ["queryRows"], ["Database"]],
+    ["drizzle-orm", ["sql"], []],
+    [`../schemas/${domain}`, [], [n.inputType, n.outputType]],
+  ];
+  if (kind === "mutation") imports.push(["./viewer", [], ["Viewer"]]);
+  return imports;
+}
+
+/** The procedure's entry in its router record; `call` is how the router file reaches the domain function. */
+export function procedureSource(name, kind, call) {
+  const n = namesOf(name);
+  if (kind === "mutation") {
+    return `  ${name}: authedProcedure
+    .input(${n.input})
+    .concat(exactlyOnce)
+    .output(${n.output})
+    .mutation(({ ctx, input }) => {
+      // Admins and the service account only, until you decide otherwise in domain/permissions.ts.
+      ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
+      return ${call}(ctx.db, ctx.viewer, input);
+    }),
+`;
+  }
+  return `  ${name}: publicProcedure
+    .input(${n.input})
+    .output(${n.output})
+    .query(({ ctx, input }) => ${call}(ctx.db, input)),
+`;
+}
+
+/** The imports a router entry needs besides the domain function: [module, value names]. */
+export function routerImports(domain, name, kind) {
+  const n = namesOf(name);
+  const imports = [[`../schemas/${domain}`, [n.input, n.output]]];
+  if (kind === "mutation") {
+    imports.push(["../trpc", ["authedProcedure", "exactlyOnce"]]);
+    imports.push(["../domain/permissions", ["decide", "ensureAllowed"]]);
+  } else {
+    imports.push(["../trpc", ["publicProcedure"]]);
+  }
+  return imports;
+}
+
+export function newRouterFile(domain, entries) {
+  return `import type { TRPCRouterRecord } from "@trpc/server";
+import * as ${camel(domain)} from "../domain/${domain}";
+
+export const ${recordName(domain)} = {
+${entries}} satisfies TRPCRouterRecord;
+`;
+}
+
+/** Who the generated authorization lets in, as tests/src/authz-matrix.test.ts writes it. */
+export const matrixAllow = (kind) => (kind === "mutation" ? '["admin", "service"]' : '"everyone"');
+
+export function testSource(name, kind) {
+  const header = `import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApi, type TestApi } from "../testing";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(() => api.close());
+`;
+  if (kind === "mutation") {
+    const key = `${name}-test-key`;
+    return `${header}
+describe("${name}", () => {
+  it("answers an admin once per idempotency key", async () => {
+    const admin = await api.as("admin@example.com");
+    const adminId = (await api.userByEmail("admin@example.com")).id;
+    const first = await admin.${name}({ message: "hello", idempotencyKey: "${key}" });
+    expect(first).toEqual({ message: "hello", answeredAt: expect.any(Date), requestedBy: adminId });
+    expect(await admin.${name}({ message: "hello", idempotencyKey: "${key}" })).toEqual(first);
+  });
+
+  it("is refused to customers and to callers who are not signed in", async () => {
+    const alice = await api.as("alice@example.com");
+    await expect(alice.${name}({ message: "hello" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(api.anonymous.${name}({ message: "hello" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses an empty message with BAD_REQUEST", async () => {
+    await expect(api.service.${name}({ message: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+`;
+  }
+  return `${header}
+describe("${name}", () => {
+  it("answers anyone with the message and the database's clock", async () => {
+    expect(await api.anonymous.${name}({ message: "hello" })).toEqual({
+      message: "hello",
+      answeredAt: expect.any(Date),
+    });
+  });
+
+  it("refuses an empty message with BAD_REQUEST", async () => {
+    await expect(api.anonymous.${name}({ message: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+`;
+}

@@ -1,0 +1,370 @@
+// How type-checking grows with the router: in a temporary copy of the repository, times
+// `npm run typecheck` (turbo, cache off) as it is, then again with N extra procedures (zod
+// input and output schemas, a domain function each, spread over F router modules merged
+// into AppRouter), and reports time and peak memory. PRODUCT.md §8: at most 2× at 1,000.
+//
+//   node scripts/typecheck-scale.mjs [--procedures 1000] [--files 20] [--compiler <package>] [--json] [--keep]
+//
+// --json prints exactly one line on stdout (progress goes to stderr):
+//   {"procedures":1000,"baseline":{"seconds":n,"maxRssMb":n},"scaled":{"seconds":n,"maxRssMb":n},"ratio":n}
+// --compiler runs every workspace's typecheck with that package's tsc (`typescript` for
+// TypeScript 6, `typescript-native` for TypeScript 7) instead of the one the repo configures.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { copyRepo } from "./repo-copy.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const TIME = "/usr/bin/time";
+const WORKSPACES = [
+  "packages/db",
+  "packages/rpc",
+  "packages/api",
+  "apps/server",
+  "apps/web",
+  "apps/worker",
+  "tests",
+  "bench",
+];
+
+const { values: options } = parseArgs({
+  options: {
+    procedures: { type: "string", default: "1000" },
+    files: { type: "string", default: "20" },
+    compiler: { type: "string" },
+    json: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+const procedureCount = Number(options.procedures);
+const fileCount = Number(options.files);
+if (!Number.isInteger(procedureCount) || procedureCount < 1 || !Number.isInteger(fileCount) || fileCount < 1) {
+  console.error("typecheck-scale: --procedures and --files are positive whole numbers");
+  process.exit(2);
+}
+if (fileCount > procedureCount) {
+  console.error("typecheck-scale: --files must not exceed --procedures");
+  process.exit(2);
+}
+
+const progress = (message) => console.error(`typecheck-scale: ${message}`);
+
+// ── Generated procedures ────────────────────────────────────────────────────────────────
+
+const NOUNS = [
+  "artists",
+  "tours",
+  "promoters",
+  "coupons",
+  "refunds",
+  "payouts",
+  "invoices",
+  "reviews",
+  "waitlists",
+  "seasons",
+  "memberships",
+  "products",
+  "transfers",
+  "giftcards",
+  "surveys",
+  "campaigns",
+  "badges",
+  "partners",
+  "sponsors",
+  "stages",
+];
+
+function domainName(index) {
+  const noun = NOUNS[index % NOUNS.length];
+  return index < NOUNS.length ? noun : `${noun}${Math.floor(index / NOUNS.length) + 1}`;
+}
+
+const upper = (text) => text[0].toUpperCase() + text.slice(1);
+
+/** Five shapes, as a real domain module has them: get, list, create, update, summarize. */
+function procedure(entity, j) {
+  const E = upper(entity);
+  const idField = `${entity}Id`;
+  const shapes = [
+    {
+      name: `get${E}${j}`,
+      kind: "query",
+      input: `z.object({ ${idField}: id("${idField}"), withOwner${j}: z.boolean().default(false) })`,
+      output: `${entity}Record.extend({ views${j}: z.number().int() })`,
+      body: `return { ...${entity}Sample(input.${idField}), views${j}: input.withOwner${j} ? 1 : 0 };`,
+    },
+    {
+      name: `list${E}s${j}`,
+      kind: "query",
+      input: `z
+  .object({
+    query: z.string().trim().max(100).optional(),
+    status: ${entity}Status.optional(),
+    cursor: cursor.optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .prefault({})`,
+      output: `page(${entity}Record.extend({ rank${j}: z.number() }))`,
+      body: `return { items: [{ ...${entity}Sample(input.cursor ?? "first"), rank${j}: input.limit }], nextCursor: null };`,
+    },
+    {
+      name: `create${E}${j}`,
+      kind: "mutation",
+      input: `z.object({
+  name: z.string().trim().min(1).max(120),
+  tags: z.array(z.string().max(30)).max(10).default([]),
+  startsAt: z.iso.datetime({ offset: true }),
+  amountCents: z.number().int().min(0).max(10_000_000),
+  idempotencyKey: idempotencyKey.optional(),
+})`,
+      output: `${entity}Record.extend({ created${j}: z.boolean() })`,
+      body: `return { ...${entity}Sample(input.name), tags: input.tags, amountCents: input.amountCents, created${j}: true };`,
+    },
+    {
+      name: `update${E}${j}`,
+      kind: "mutation",
+      input: `z.object({
+  ${idField}: id("${idField}"),
+  patch: z.object({ name: z.string().trim().min(1).max(120).optional(), status: ${entity}Status.optional() }),
+  idempotencyKey: idempotencyKey.optional(),
+})`,
+      output: `${entity}Record`,
+      body: `return { ...${entity}Sample(input.${idField}), ...(input.patch.name ? { name: input.patch.name } : {}) };`,
+    },
+    {
+      name: `summarize${E}${j}`,
+      kind: "query",
+      input: `z.object({ ${idField}: id("${idField}"), from: z.date().optional(), to: z.date().optional() })`,
+      output: `z.object({
+  total: z.number().int(),
+  byStatus: z.record(${entity}Status, z.number().int()),
+  series${j}: z.array(z.object({ at: z.date(), value: z.number() })),
+})`,
+      body: `return { total: 0, byStatus: { draft: 0, active: 0, archived: 0 }, series${j}: [{ at: input.from ?? new Date(0), value: 0 }] };`,
+    },
+  ];
+  return shapes[j % shapes.length];
+}
+
+function generateModule(domain, first, count) {
+  const base = domain.replace(/\d+$/, "");
+  const entity = `${base.replace(/s$/, "")}${domain.slice(base.length)}`;
+  const E = upper(entity);
+  const procedures = Array.from({ length: count }, (_, k) => procedure(entity, first + k));
+  const schemas = [
+    `import { z } from "zod";`,
+    `import { cursor, id, idempotencyKey, page } from "./common";`,
+    "",
+    `export const ${entity}Status = z.enum(["draft", "active", "archived"]);`,
+    `export const ${entity}Record = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: ${entity}Status,
+  tags: z.array(z.string()),
+  amountCents: z.number().int(),
+  createdAt: z.date(),
+  owner: z.object({ id: z.uuid(), email: z.string() }).nullable(),
+});`,
+    `export type ${E}Record = z.infer<typeof ${entity}Record>;`,
+    ...procedures.map(
+      (p) => `
+export const ${p.name}Input = ${p.input};
+export const ${p.name}Output = ${p.output};
+export type ${upper(p.name)}Input = z.infer<typeof ${p.name}Input>;
+export type ${upper(p.name)}Output = z.infer<typeof ${p.name}Output>;`,
+    ),
+  ].join("\n");
+  const types = procedures.flatMap((p) => [`${upper(p.name)}Input`, `${upper(p.name)}Output`]);
+  const domainModule = [
+    `import type { Database } from "@ticketing/db";`,
+    `import type { ${E}Record, ${types.join(", ")} } from "../schemas/${domain}";`,
+    "",
+    `const ${entity}Sample = (id: string): ${E}Record => ({
+  id,
+  name: "${E} " + id,
+  status: "active",
+  tags: [],
+  amountCents: 0,
+  createdAt: new Date(0),
+  owner: null,
+});`,
+    ...procedures.map(
+      (p) => `
+export async function ${p.name}(_db: Database, input: ${upper(p.name)}Input): Promise<${upper(p.name)}Output> {
+  ${p.body}
+}`,
+    ),
+  ].join("\n");
+  const namespace = domain.replace(/\d+$/, (n) => `N${n}`);
+  const record = `${namespace}Procedures`;
+  const router = [
+    `import type { TRPCRouterRecord } from "@trpc/server";`,
+    `import * as ${namespace} from "../domain/${domain}";`,
+    `import { decide, ensureAllowed } from "../domain/permissions";`,
+    `import { ${procedures.flatMap((p) => [`${p.name}Input`, `${p.name}Output`]).join(", ")} } from "../schemas/${domain}";`,
+    `import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";`,
+    "",
+    `export const ${record} = {`,
+    ...procedures.map((p) =>
+      p.kind === "query"
+        ? `  ${p.name}: publicProcedure
+    .input(${p.name}Input)
+    .output(${p.name}Output)
+    .query(({ ctx, input }) => ${namespace}.${p.name}(ctx.db, input)),`
+        : `  ${p.name}: authedProcedure
+    .input(${p.name}Input)
+    .concat(exactlyOnce)
+    .output(${p.name}Output)
+    .mutation(({ ctx, input }) => {
+      ensureAllowed(decide(ctx.viewer, { kind: "admin" }, "manage"));
+      return ${namespace}.${p.name}(ctx.db, input);
+    }),`,
+    ),
+    "} satisfies TRPCRouterRecord;",
+  ].join("\n");
+  return { schemas, domainModule, router, record };
+}
+
+/** Writes the procedures into the copy's packages/api and registers them in root.ts. */
+function generate(dir, total, files) {
+  const api = join(dir, "packages", "api", "src");
+  const modules = [];
+  let next = 0;
+  for (let index = 0; index < files; index++) {
+    const count = Math.floor(total / files) + (index < total % files ? 1 : 0);
+    const domain = domainName(index);
+    const module = generateModule(domain, next, count);
+    next += count;
+    for (const [folder, text] of [
+      ["schemas", module.schemas],
+      ["domain", module.domainModule],
+      ["router", module.router],
+    ]) {
+      const file = join(api, folder, `${domain}.ts`);
+      if (existsSync(file)) throw new Error(`${relative(dir, file)} exists already`);
+      writeFileSync(file, `${text}\n`);
+    }
+    modules.push({ domain, record: module.record });
+  }
+  const rootFile = join(api, "root.ts");
+  const rootText = readFileSync(rootFile, "utf8");
+  const imports = modules.map((m) => `import { ${m.record} } from "./router/${m.domain}";`).join("\n");
+  const spreads = modules.map((m) => `  ...${m.record},`).join("\n");
+  const registered = rootText
+    .replace(/^(import [^\n]+\n)(?!import )/m, `$1${imports}\n`)
+    .replace(/^(export const appRouter = router\(\{\n[\s\S]*?)^\}\);/m, `$1${spreads}\n});`);
+  if (!registered.includes(spreads)) throw new Error("could not register the generated records in root.ts");
+  writeFileSync(rootFile, registered);
+  const indexFile = join(api, "schemas", "index.ts");
+  const exports = modules.map((m) => `export * from "./${m.domain}";`).join("\n");
+  writeFileSync(indexFile, `${readFileSync(indexFile, "utf8").trimEnd()}\n${exports}\n`);
+  return next;
+}
+
+// ── Measuring ───────────────────────────────────────────────────────────────────────────
+
+/** Points every workspace's typecheck script at one compiler package's tsc. */
+function useCompiler(dir, compiler) {
+  const bin = join(dir, "node_modules", compiler, "bin", "tsc");
+  if (!existsSync(bin)) throw new Error(`no ${compiler} installed (node_modules/${compiler}/bin/tsc)`);
+  for (const workspace of WORKSPACES) {
+    const file = join(dir, workspace, "package.json");
+    const pkg = JSON.parse(readFileSync(file, "utf8"));
+    const checkers = compiler === "typescript" ? "" : " --checkers 1";
+    pkg.scripts.typecheck = `node ${relative(join(dir, workspace), bin)}${checkers}`;
+    writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  }
+}
+
+function runCommand(command, args, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+  });
+}
+
+const hasTime = existsSync(TIME);
+const rssMethod = hasTime
+  ? "max RSS of the largest process (GNU time -v)"
+  : "max of each tsc's --extendedDiagnostics 'Memory used'";
+
+/** `npm run typecheck -- --force`: wall time, and the peak memory of the hungriest process. */
+async function measure(dir, label) {
+  // Without GNU time, each tsc reports its own memory, so its output is kept.
+  const typecheck = ["run", "typecheck", "--", "--force", `--output-logs=${hasTime ? "errors-only" : "full"}`];
+  if (!hasTime) typecheck.push("--", "--extendedDiagnostics");
+  const [command, args] = hasTime ? [TIME, ["-v", "npm", ...typecheck]] : ["npm", typecheck];
+  progress(`${label}: npm ${typecheck.join(" ")}`);
+  const started = performance.now();
+  const { code, output } = await runCommand(command, args, dir);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) {
+    console.error(output);
+    throw new Error(`${label}: npm run typecheck failed (exit ${code})`);
+  }
+  let maxRssMb;
+  let cpuSeconds;
+  if (hasTime) {
+    const user = Number(output.match(/User time \(seconds\): ([\d.]+)/)?.[1]);
+    const system = Number(output.match(/System time \(seconds\): ([\d.]+)/)?.[1]);
+    cpuSeconds = Number((user + system).toFixed(1));
+    const kb = Number(output.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1]);
+    maxRssMb = kb / 1024;
+  } else {
+    const used = [...output.matchAll(/Memory used:\s+([\d,]+)K/g)].map((m) => Number(m[1].replaceAll(",", "")));
+    maxRssMb = Math.max(...used) / 1024;
+  }
+  if (!Number.isFinite(maxRssMb)) throw new Error(`${label}: no memory figure in the output`);
+  const result = { seconds: Number(seconds.toFixed(1)), maxRssMb: Math.round(maxRssMb) };
+  progress(`${label}: ${result.seconds} s, ${result.maxRssMb} MB${cpuSeconds ? `, ${cpuSeconds} s of CPU` : ""}`);
+  return { ...result, cpuSeconds };
+}
+
+async function main() {
+  const copy = copyRepo(root, "ticketing-typecheck-scale-");
+  progress(`copy at ${copy.dir}; memory: ${rssMethod}`);
+  try {
+    if (options.compiler) useCompiler(copy.dir, options.compiler);
+    const baseline = await measure(copy.dir, "baseline");
+    const added = generate(copy.dir, procedureCount, fileCount);
+    progress(`generated ${added} procedures in ${fileCount} router modules`);
+    const scaled = await measure(copy.dir, `+${added} procedures`);
+    const ratio = Number((scaled.seconds / baseline.seconds).toFixed(2));
+    const strip = ({ seconds, maxRssMb }) => ({ seconds, maxRssMb });
+    const result = { procedures: added, baseline: strip(baseline), scaled: strip(scaled), ratio };
+    const cpu = (m) => m.cpuSeconds ?? "—";
+    if (options.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(`Type-check of the monorepo (npm run typecheck -- --force${options.compiler ? `, ${options.compiler}` : ""})
+| router | seconds | CPU seconds | max RSS (MB) |
+|---|---|---|---|
+| as is | ${baseline.seconds} | ${cpu(baseline)} | ${baseline.maxRssMb} |
+| +${added} procedures | ${scaled.seconds} | ${cpu(scaled)} | ${scaled.maxRssMb} |
+ratio ${ratio}× (goal ≤ 2×); memory: ${rssMethod}`);
+    }
+  } finally {
+    if (options.keep) progress(`kept ${copy.dir}`);
+    else copy.remove();
+  }
+}
+
+main().catch((error) => {
+  console.error(`typecheck-scale: ${error.message}`);
+  process.exit(1);
+});
