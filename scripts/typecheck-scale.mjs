@@ -225,7 +225,7 @@ export async function ${p.name}(_db: Database, input: ${upper(p.name)}Input): Pr
     ),
     "} satisfies TRPCRouterRecord;",
   ].join("\n");
-  return { schemas, domainModule, router, record };
+  return { schemas, domainModule, router, record, names: procedures.map((p) => p.name) };
 }
 
 /** Writes the procedures into the copy's packages/api and registers them in root.ts. */
@@ -247,7 +247,7 @@ function generate(dir, total, files) {
       if (existsSync(file)) throw new Error(`${relative(dir, file)} exists already`);
       writeFileSync(file, `${text}\n`);
     }
-    modules.push({ domain, record: module.record });
+    modules.push({ domain, record: module.record, names: module.names });
   }
   const rootFile = join(api, "root.ts");
   const rootText = readFileSync(rootFile, "utf8");
@@ -261,6 +261,19 @@ function generate(dir, total, files) {
   const indexFile = join(api, "schemas", "index.ts");
   const exports = modules.map((m) => `export * from "./${m.domain}";`).join("\n");
   writeFileSync(indexFile, `${readFileSync(indexFile, "utf8").trimEnd()}\n${exports}\n`);
+  // The authorization matrix needs a row per procedure to compile, as a real router's would.
+  const matrixFile = join(dir, "tests", "src", "authz-matrix.test.ts");
+  if (existsSync(matrixFile)) {
+    const matrix = readFileSync(matrixFile, "utf8");
+    const end = matrix.search(/^\};$/m);
+    const start = matrix.indexOf("const table: Record<ProcedureName, Row> = {");
+    if (start < 0 || end < start) throw new Error("could not find the authorization matrix's table");
+    const rows = modules
+      .flatMap((m) => m.names)
+      .map((name) => `  ${name}: { allow: "everyone", call: async (c) => c.${name} },\n`)
+      .join("");
+    writeFileSync(matrixFile, matrix.slice(0, end) + rows + matrix.slice(end));
+  }
   return next;
 }
 
