@@ -4,6 +4,7 @@ import { TRPCClientError } from "@trpc/client";
 import { StopRequested } from "../api-status";
 import { rpcCodeOf } from "../client";
 import { credentialsRefusal, type Runtime } from "../runtime";
+import { sleep } from "../sleep";
 
 export type ImportReport = RouterOutputs["importEvents"];
 export type RowFailure = ImportReport["failed"][number];
@@ -25,18 +26,6 @@ export interface ImportProgress {
   update(run: ImportReport): void;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
-
 /**
  * Uploads a feed to importEvents, which reads and imports it row by row as it streams in
  * (the Blob is read from disk as it is sent), and reports the import's progress meanwhile.
@@ -50,7 +39,7 @@ export async function importFeed(runtime: Runtime, feed: Blob, progress?: Import
   const watch = (async () => {
     let version = "";
     while (!watching.signal.aborted) {
-      await pause(PROGRESS_POLL_MS, watching.signal);
+      await sleep(PROGRESS_POLL_MS, watching.signal);
       if (watching.signal.aborted) break;
       try {
         const run = await runtime.api.getImport.query({ importId });
@@ -78,7 +67,7 @@ export async function importFeed(runtime: Runtime, feed: Blob, progress?: Import
         // A retried upload whose first attempt the server is still finishing: wait for it.
         if (rpcCodeOf(error) === "CONFLICT" && error.message.endsWith("is still running.")) {
           if (runtime.stop.aborted) throw new StopRequested();
-          await pause(PROGRESS_POLL_MS, runtime.stop);
+          await sleep(PROGRESS_POLL_MS, runtime.stop);
           continue;
         }
         throw new ImportRefused(error.message);
