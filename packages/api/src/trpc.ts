@@ -8,6 +8,7 @@ import { guardDatabase, withStatementTimeout } from "./deadline-db";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
+import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
 
@@ -21,7 +22,8 @@ function describeIssues(error: z.core.$ZodError): string {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  // superjson on the wire; a settled value (see settled.ts) is serialized once.
+  transformer: wireTransformer,
   isDev,
   sse: {
     // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
