@@ -86,30 +86,36 @@ export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next })
   const due = ctx.deadline;
   let result: Awaited<ReturnType<typeof next>>;
   try {
-    result = await runWithDeadline(due, async (signal) => {
-      const bounded = due !== undefined && signal !== undefined && type !== "subscription";
-      const committed: (() => void)[] = [];
-      // A mutation's after-commit work waits until its transactions have ended.
-      const afterCommit = type === "mutation" ? (fn: () => void) => void committed.push(fn) : ctx.afterCommit;
-      // One copy of the context for the signal, the handle and the hook together.
-      const call = (db: Database) => next({ ctx: { signal, db, afterCommit } });
-      try {
-        const outcome =
-          type !== "mutation" && !bounded
-            ? await (signal ? next({ ctx: { signal } }) : next())
-            : !bounded
-              ? await call(ctx.db)
-              : !ctx.statementTimeouts
-                ? await call(guardDatabase(ctx.db, signal))
-                : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
-        if (!outcome.ok) throw toRpcError(outcome.error);
-        for (const fn of committed) fn();
-        return outcome;
-      } finally {
-        // Whatever a mutation did (or failed to do), reads of this process see it next.
-        if (type === "mutation") ctx.eventCache?.invalidate();
-      }
-    });
+    if (due === undefined && type !== "mutation") {
+      // The common read: no deadline to hold it to, no handle to bound, nothing to commit.
+      result = await next();
+      if (!result.ok) throw toRpcError(result.error);
+    } else {
+      result = await runWithDeadline(due, async (signal) => {
+        const bounded = due !== undefined && signal !== undefined && type !== "subscription";
+        const committed: (() => void)[] = [];
+        // A mutation's after-commit work waits until its transactions have ended.
+        const afterCommit = type === "mutation" ? (fn: () => void) => void committed.push(fn) : ctx.afterCommit;
+        // One copy of the context for the signal, the handle and the hook together.
+        const call = (db: Database) => next({ ctx: { signal, db, afterCommit } });
+        try {
+          const outcome =
+            type !== "mutation" && !bounded
+              ? await (signal ? next({ ctx: { signal } }) : next())
+              : !bounded
+                ? await call(ctx.db)
+                : !ctx.statementTimeouts
+                  ? await call(guardDatabase(ctx.db, signal))
+                  : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
+          if (!outcome.ok) throw toRpcError(outcome.error);
+          for (const fn of committed) fn();
+          return outcome;
+        } finally {
+          // Whatever a mutation did (or failed to do), reads of this process see it next.
+          if (type === "mutation") ctx.eventCache?.invalidate();
+        }
+      });
+    }
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
     endCall(error);
