@@ -1,6 +1,14 @@
 import type { Database } from "@ticketing/db";
-import { deadline, idempotency, observe, rateLimit, traceIdOf } from "@ticketing/rpc/server";
-import { initTRPC, TRPCError } from "@trpc/server";
+import {
+  callObserver,
+  idempotency,
+  type ObserveOptions,
+  observe,
+  rateLimit,
+  runWithDeadline,
+  traceIdOf,
+} from "@ticketing/rpc/server";
+import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
@@ -8,6 +16,7 @@ import { guardDatabase, withStatementTimeout } from "./deadline-db";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
+import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
 
@@ -21,7 +30,8 @@ function describeIssues(error: z.core.$ZodError): string {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  // superjson on the wire; a settled value (see settled.ts) is serialized once.
+  transformer: wireTransformer,
   isDev,
   sse: {
     // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
@@ -49,13 +59,15 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** A log line, metrics and a span per call; outermost, so it sees the final outcome. */
-const observed = observe<Context>({
+const observeOptions: ObserveOptions<Context> = {
   logger: (ctx) => ctx.logger,
   metrics: (ctx) => ctx.metrics,
   fields: (ctx) => ({ requestId: ctx.requestId, traceId: traceIdOf(ctx.traceContext) }),
   traceContext: (ctx) => ctx.traceContext,
-});
+};
+/** A log line, metrics and a span per call; outermost, so it sees the final outcome. */
+const observed = observe<Context>(observeOptions);
+const beginCall = callObserver<Context>(observeOptions);
 
 /**
  * Anyone may call. Every call is observed, held to its deadline (a spent one is refused
@@ -63,36 +75,55 @@ const observed = observe<Context>({
  * after it, and on PostgreSQL a running one is cancelled at it (the procedure runs in a
  * transaction with a statement timeout). Subscriptions are long-lived by design and keep
  * the plain handle.
+ *
+ * One middleware, not five: every level of tRPC's chain copies the call's options (and a
+ * level that adds to the context, the context too), which showed in profiles of cheap
+ * calls. In order, as if nested: observation (it sees every outcome, thrown or returned),
+ * the deadline, error mapping, after-commit hooks, the deadline-bounded database handle.
  */
-export const publicProcedure = t.procedure
-  .concat(observed)
-  .concat(deadline<Context>())
-  // One middleware, not three: every level of tRPC's chain copies the call's options and
-  // context, which showed in profiles of cheap calls.
-  .use(async ({ ctx, type, next }) => {
-    const { deadline: due, signal } = ctx;
-    const bounded = due !== undefined && signal !== undefined && type !== "subscription";
-    const committed: (() => void)[] = [];
-    // A mutation's after-commit work waits until its transactions have ended.
-    const afterCommit = type === "mutation" ? (fn: () => void) => void committed.push(fn) : ctx.afterCommit;
-    const call = (db: Database) => next({ ctx: { db, afterCommit } });
-    try {
-      const result =
-        type !== "mutation" && !bounded
-          ? await next()
-          : !bounded
-            ? await call(ctx.db)
-            : !ctx.statementTimeouts
-              ? await call(guardDatabase(ctx.db, signal))
-              : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
+export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+  const endCall = beginCall(ctx, path, type);
+  const due = ctx.deadline;
+  let result: Awaited<ReturnType<typeof next>>;
+  try {
+    if (due === undefined && type !== "mutation") {
+      // The common read: no deadline to hold it to, no handle to bound, nothing to commit.
+      result = await next();
       if (!result.ok) throw toRpcError(result.error);
-      for (const fn of committed) fn();
-      return result;
-    } finally {
-      // Whatever a mutation did (or failed to do), reads of this process see it next.
-      if (type === "mutation") ctx.eventCache?.invalidate();
+    } else {
+      result = await runWithDeadline(due, async (signal) => {
+        const bounded = due !== undefined && signal !== undefined && type !== "subscription";
+        const committed: (() => void)[] = [];
+        // A mutation's after-commit work waits until its transactions have ended.
+        const afterCommit = type === "mutation" ? (fn: () => void) => void committed.push(fn) : ctx.afterCommit;
+        // One copy of the context for the signal, the handle and the hook together.
+        const call = (db: Database) => next({ ctx: { signal, db, afterCommit } });
+        try {
+          const outcome =
+            type !== "mutation" && !bounded
+              ? await (signal ? next({ ctx: { signal } }) : next())
+              : !bounded
+                ? await call(ctx.db)
+                : !ctx.statementTimeouts
+                  ? await call(guardDatabase(ctx.db, signal))
+                  : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
+          if (!outcome.ok) throw toRpcError(outcome.error);
+          for (const fn of committed) fn();
+          return outcome;
+        } finally {
+          // Whatever a mutation did (or failed to do), reads of this process see it next.
+          if (type === "mutation") ctx.eventCache?.invalidate();
+        }
+      });
     }
-  });
+  } catch (cause) {
+    const error = getTRPCErrorFromUnknown(cause);
+    endCall(error);
+    throw error;
+  }
+  endCall(undefined);
+  return result;
+});
 
 const signedIn = t.middleware(async ({ ctx, next }) => {
   const viewer = await ctx.resolveViewer(ctx.db);

@@ -17,6 +17,7 @@ import {
   upsertEventInput,
   upsertEventOutput,
 } from "../schemas/events";
+import { outputOf, settle } from "../settled";
 import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";
 
 export const eventProcedures = {
@@ -27,14 +28,15 @@ export const eventProcedures = {
 
   getEvent: publicProcedure
     .input(eventIdInput)
-    .output(eventOutput)
+    // A cached event was checked against eventOutput when it was read, and cannot change.
+    .output(outputOf(eventOutput))
     .query(({ ctx, input }) => {
       const { db, eventCache } = ctx;
       if (!eventCache) return events.getEvent(db, input.eventId);
       return eventCache.get(input.eventId, async () => {
         // Read the expiry first: a hold placed after it is a write, which invalidates anyway.
         const changesAt = await events.nextHoldExpiry(db, input.eventId);
-        return { event: await events.getEvent(db, input.eventId), changesAt };
+        return { event: settle(eventOutput, await events.getEvent(db, input.eventId)), changesAt };
       });
     }),
 

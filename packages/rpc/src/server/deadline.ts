@@ -27,6 +27,40 @@ export const DEADLINE_EXCEEDED_MESSAGE = "The deadline passed before the call co
 const SPENT_MESSAGE = "The deadline had already passed when the call arrived; nothing was done.";
 
 /**
+ * Runs `run` under a deadline (epoch ms; undefined: none). A deadline already spent is
+ * refused with TIMEOUT before `run` starts. Otherwise `run` gets a signal that aborts at the
+ * deadline, and the returned promise rejects with TIMEOUT then, even if `run` does not stop
+ * by itself. Without a deadline `run` gets no signal, and nothing else is paid.
+ */
+export function runWithDeadline<T>(
+  due: number | undefined,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (due === undefined) return run(undefined);
+  const left = due - Date.now();
+  if (left <= 0) return Promise.reject(new TRPCError({ code: "TIMEOUT", message: SPENT_MESSAGE }));
+
+  // One timer and one promise per call: this runs on every call of a hot path.
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      controller.abort(new DeadlineExceededError(due));
+      reject(new TRPCError({ code: "TIMEOUT", message: DEADLINE_EXCEEDED_MESSAGE }));
+    }, left);
+    run(controller.signal).then(
+      (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * Deadlines for procedures whose ctx carries `deadline` (epoch ms, from rpc-timeout-ms).
  * A deadline already spent is refused with TIMEOUT before any work. Otherwise the call gets
  * `ctx.signal`, which aborts at the deadline, and is answered TIMEOUT at the deadline even
@@ -36,30 +70,7 @@ const SPENT_MESSAGE = "The deadline had already passed when the call arrived; no
  */
 export function deadline<TCtx extends { deadline: number | undefined }>() {
   const t = initTRPC.context<TCtx>().create();
-  return t.procedure.use(({ ctx, next }) => {
-    const due = ctx.deadline;
-    if (due === undefined) return next();
-    const left = due - Date.now();
-    if (left <= 0) throw new TRPCError({ code: "TIMEOUT", message: SPENT_MESSAGE });
-
-    // One timer and one promise per call: this runs on every call of a hot path.
-    const controller = new AbortController();
-    const signal: AbortSignal | undefined = controller.signal;
-    return new Promise<Awaited<ReturnType<typeof next>>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        controller.abort(new DeadlineExceededError(due));
-        reject(new TRPCError({ code: "TIMEOUT", message: DEADLINE_EXCEEDED_MESSAGE }));
-      }, left);
-      next({ ctx: { signal } }).then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-  });
+  return t.procedure.use(({ ctx, next }) =>
+    runWithDeadline(ctx.deadline, (signal) => (signal ? next({ ctx: { signal } }) : next())),
+  );
 }

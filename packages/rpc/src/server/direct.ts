@@ -240,6 +240,14 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     res.writeHead(status, out);
     res.end(body);
   };
+  /**
+   * tRPC's transformTRPCResponse: a success is built as the same JSON directly, without the
+   * copies its spread helper makes of each item (they showed in profiles of batches).
+   */
+  const wire = (response: TRPCResponse<unknown, inferRouterError<TRouter>>) =>
+    "result" in response
+      ? { result: { data: config.transformer.output.serialize(response.result.data) } }
+      : transformTRPCResponse(config, response);
   const shapeOf = (error: TRPCError, index: number) => {
     const call = info.calls[index];
     return getTRPCErrorShape({
@@ -302,7 +310,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
         ? { error: shapeOf(error, 0) }
         : { result: { data: result?.data } };
       const status = initResponse([response], error ? [error] : []);
-      send(status, JSON.stringify(transformTRPCResponse(config, response)));
+      send(status, JSON.stringify(wire(response)));
       return "done";
     }
 
@@ -326,7 +334,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     );
     const errors = results.flatMap(([error]) => (error ? [error] : []));
     const status = initResponse(responses, errors);
-    send(status, JSON.stringify(transformTRPCResponse(config, responses)));
+    send(status, JSON.stringify(responses.map(wire)));
     return "done";
   } catch (cause) {
     // As in tRPC: a stream-like result outside a batch, or a response that would not serialize.

@@ -6,6 +6,7 @@ export {
   deadline,
   type ParsedTimeout,
   parseTimeoutHeader,
+  runWithDeadline,
 } from "./deadline";
 export {
   answerClientError,
@@ -31,7 +32,15 @@ export {
   type StoredOutcome,
 } from "./idempotency";
 export { createMemoryIdempotencyStore } from "./memory-store";
-export { type CallLogger, createRpcMetrics, type ObserveOptions, observe, type RpcMetrics } from "./observe";
+export {
+  type CallLogger,
+  callObserver,
+  createRpcMetrics,
+  type EndCall,
+  type ObserveOptions,
+  observe,
+  type RpcMetrics,
+} from "./observe";
 export {
   createRateLimiter,
   RateLimitExceeded,

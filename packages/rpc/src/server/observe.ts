@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, type Context as TraceContext, trace } from "@opentelemetry/api";
 import { initTRPC, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { ProcedureType } from "@trpc/server/unstable-core-do-not-import";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 /** What a call log line needs of a logger; pino's Logger fits. */
@@ -8,6 +9,8 @@ export interface CallLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /** Whether a line at this level would be written; without it, every line is built. */
+  isLevelEnabled?(level: "info" | "error"): boolean;
 }
 
 export interface RpcMetrics {
@@ -56,29 +59,32 @@ export interface ObserveOptions<TCtx> {
 
 const tracer = trace.getTracer("@ticketing/rpc");
 
+/** Ends an observed call with its outcome: undefined for success, else the call's error. */
+export type EndCall = (error: TRPCError | undefined) => void;
+
 /**
- * One structured log line, one counter and one latency sample per call, and a span in the
- * caller's trace (recorded when the app installs an OpenTelemetry SDK; a no-op otherwise).
- * Inputs and outputs are never logged: they may carry passwords, tokens or personal data.
+ * What `observe` does, as a function: `begin` is called as the call reaches its procedure,
+ * and the function it returns once the outcome is known. For hosts that fold observation
+ * into a middleware of their own (every middleware level costs a copy of the call's options).
  */
-export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
-  const t = initTRPC.context<TCtx>().create();
-  return t.procedure.use(async ({ ctx: rawCtx, path, type, next }) => {
-    const ctx = rawCtx as unknown as TCtx;
+export function callObserver<TCtx extends object>(options: ObserveOptions<TCtx>) {
+  return function begin(ctx: TCtx, path: string, type: ProcedureType): EndCall {
     const logger = options.logger?.(ctx);
     const metrics = options.metrics?.(ctx);
     const started = performance.now();
     const span = tracer.startSpan(path, { kind: SpanKind.SERVER }, options.traceContext?.(ctx));
-    const result = await next();
-    const seconds = (performance.now() - started) / 1000;
-    const error: TRPCError | undefined = result.ok ? undefined : result.error;
-    const code = error ? error.code : "OK";
-    metrics?.calls.inc({ procedure: path, type, code });
-    metrics?.duration.observe({ procedure: path, type }, seconds);
-    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-    span.end();
-    if (logger) {
+    return (error) => {
+      const seconds = (performance.now() - started) / 1000;
+      const code = error ? error.code : "OK";
+      metrics?.calls.inc({ procedure: path, type, code });
+      metrics?.duration.observe({ procedure: path, type }, seconds);
+      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      span.end();
+      if (!logger) return;
       const status = error ? getHTTPStatusCodeFromError(error) : 200;
+      const level = status >= 500 ? "error" : "info";
+      // A line the logger would drop is not built (pino answers isLevelEnabled).
+      if (logger.isLevelEnabled && !logger.isLevelEnabled(level)) return;
       const line = {
         ...options.fields?.(ctx),
         procedure: path,
@@ -87,9 +93,24 @@ export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
         status,
         ms: Math.round(seconds * 10_000) / 10,
       };
-      if (status >= 500) logger.error({ ...line, err: error?.cause ?? error }, "call failed");
+      if (level === "error") logger.error({ ...line, err: error?.cause ?? error }, "call failed");
       else logger.info(line, "call");
-    }
+    };
+  };
+}
+
+/**
+ * One structured log line, one counter and one latency sample per call, and a span in the
+ * caller's trace (recorded when the app installs an OpenTelemetry SDK; a no-op otherwise).
+ * Inputs and outputs are never logged: they may carry passwords, tokens or personal data.
+ */
+export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
+  const t = initTRPC.context<TCtx>().create();
+  const begin = callObserver(options);
+  return t.procedure.use(async ({ ctx, path, type, next }) => {
+    const end = begin(ctx as unknown as TCtx, path, type);
+    const result = await next();
+    end(result.ok ? undefined : result.error);
     return result;
   });
 }

@@ -1,0 +1,49 @@
+// In-process cost of one cached getEvent call as the direct path makes it: the procedure with
+// its middleware chain (observation with metrics and a logger at warn, the deadline, input and
+// output checks), then its response item through the transformer and JSON.stringify. No HTTP.
+//   node --import tsx bench/src/call-cost.ts    prints µs per call, best of three rounds
+import { appRouter, createContextFactory, createEventCache } from "@ticketing/api";
+import { createSeededMemoryDatabase } from "@ticketing/db/testing";
+import { createRpcMetrics } from "@ticketing/rpc/server";
+import { createLogger } from "@ticketing/server";
+import { transformTRPCResponse } from "@trpc/server";
+import { getProcedureAtPath } from "@trpc/server/unstable-core-do-not-import";
+import { Registry } from "prom-client";
+
+const CALLS = 30_000;
+const database = await createSeededMemoryDatabase();
+const createContext = createContextFactory({
+  db: database.db,
+  serviceToken: "bench-worker-token-0123456789",
+  eventCache: createEventCache(),
+  logger: createLogger("warn", false),
+  metrics: createRpcMetrics(new Registry()),
+});
+const list = await appRouter
+  .createCaller(createContext({ requestId: "setup", credentials: null }))
+  .listEvents({ query: "Harbor Jazz" });
+const eventId = list.items[0]?.id;
+const procedure = await getProcedureAtPath(appRouter, "getEvent");
+if (!eventId || !procedure) throw new Error("the seeded event or getEvent is missing");
+const config = appRouter._def._config;
+
+const rounds: number[] = [];
+for (let round = 0; round < 4; round++) {
+  const started = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    const ctx = createContext({ requestId: "bench", credentials: null });
+    const data: unknown = await procedure({
+      path: "getEvent",
+      getRawInput: async () => ({ eventId }),
+      ctx,
+      type: "query",
+      signal: undefined,
+      batchIndex: 0,
+    });
+    JSON.stringify(transformTRPCResponse(config, { result: { data } }));
+  }
+  // The first round warms up.
+  if (round > 0) rounds.push(((performance.now() - started) * 1000) / CALLS);
+}
+console.log(JSON.stringify({ microsecondsPerCall: Math.round(Math.min(...rounds) * 10) / 10, calls: CALLS }));
+process.exit(0);

@@ -1,0 +1,57 @@
+import superjson from "superjson";
+import { describe, expect, it } from "vitest";
+import { eventOutput } from "./schemas/events";
+import { outputOf, settle, wireTransformer } from "./settled";
+
+const event = () => ({
+  id: "0b7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
+  externalId: null,
+  name: "Harbor Jazz",
+  description: "An evening by the water.",
+  startsAt: new Date("2026-12-24T19:30:00.000Z"),
+  status: "on_sale" as const,
+  organizerId: "1c7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
+  venue: { id: "2d7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b", name: "Pier Hall", city: "Lisbon" },
+  priceFromCents: 2500,
+  counts: { total: 10, available: 7, held: 1, sold: 2 },
+  tiers: [{ tier: "A", name: "Front", priceCents: 2500 }],
+  sections: [{ name: "Floor", total: 10, available: 7, held: 1, sold: 2 }],
+});
+
+describe("settled values", () => {
+  it("go on the wire as the same bytes superjson gives, every time", () => {
+    const value = settle(eventOutput, { ...event(), extra: "dropped by the schema" });
+    const expected = JSON.stringify(superjson.serialize(eventOutput.parse(event())));
+    expect(JSON.stringify(wireTransformer.serialize(value))).toBe(expected);
+    expect(JSON.stringify(wireTransformer.serialize(value))).toBe(expected);
+    expect(wireTransformer.deserialize(wireTransformer.serialize(value))).toEqual(eventOutput.parse(event()));
+  });
+
+  it("cannot be changed after they are checked", () => {
+    const value = settle(eventOutput, event());
+    expect(Object.isFrozen(value) && Object.isFrozen(value.venue) && Object.isFrozen(value.sections[0])).toBe(true);
+    expect(() => {
+      (value.counts as { available: number }).available = 0;
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(wireTransformer.serialize(value).json)).toBe(true);
+  });
+
+  it("pass the output check as they are; any other value is checked on every call", () => {
+    const check = outputOf(eventOutput);
+    const value = settle(eventOutput, event());
+    expect(check(value)).toBe(value);
+    const fresh = { ...event(), extra: 1 };
+    const parsed = check(fresh);
+    expect(parsed).not.toBe(fresh);
+    expect(parsed).not.toHaveProperty("extra");
+    expect(() => check({ ...event(), counts: { total: "ten" } })).toThrow();
+    // An equal object that was not settled is not trusted.
+    expect(() => check({ ...value, status: "sold out" })).toThrow();
+  });
+
+  it("leave every other value to plain superjson", () => {
+    const value = { at: new Date(0), ids: new Set([1, 2]) };
+    expect(wireTransformer.serialize(value)).toEqual(superjson.serialize(value));
+    expect(wireTransformer.serialize(7)).toEqual(superjson.serialize(7));
+  });
+});
