@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as bookings from "../domain/bookings";
-import { decide, ensureAllowed, loadBookingFacts, loadEventFacts } from "../domain/permissions";
+import { decide, ensureAllowed, loadBookingFacts } from "../domain/permissions";
 import {
   bookingIdInput,
   bookingOutput,
@@ -17,10 +17,12 @@ export const bookingProcedures = {
     .input(createBookingInput)
     .concat(exactlyOnce)
     .output(bookingOutput)
-    .mutation(async ({ ctx, input }) => {
-      ensureAllowed(decide(ctx.viewer, await loadEventFacts(ctx.db, input.eventId), "book"));
-      return bookings.createBooking(ctx.db, ctx.viewer.id, input, ctx.holdMinutes);
-    }),
+    .mutation(({ ctx, input }) =>
+      // The permission check reads the event in the same statement as the booking does.
+      bookings.createBooking(ctx.db, ctx.viewer.id, input, ctx.holdMinutes, (event) =>
+        ensureAllowed(decide(ctx.viewer, event, "book")),
+      ),
+    ),
 
   confirmBooking: authedProcedure
     .use(announcesSeatChanges)
