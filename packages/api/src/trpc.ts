@@ -1,10 +1,10 @@
 import type { Database } from "@ticketing/db";
-import { deadline, idempotency, observe, rateLimit, traceIdOf } from "@ticketing/rpc/server";
+import { deadline, idempotency, isStoredFailure, observe, rateLimit, traceIdOf } from "@ticketing/rpc/server";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
-import { guardDatabase, withStatementTimeout } from "./deadline-db";
+import { asCallTransaction, guardDatabase, withStatementTimeout } from "./deadline-db";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
@@ -57,6 +57,11 @@ const observed = observe<Context>({
   traceContext: (ctx) => ctx.traceContext,
 });
 
+/** Carries a failed result out of the call's transaction, so that it rolls back. */
+class CallFailed {
+  constructor(readonly result: { ok: false; error: TRPCError }) {}
+}
+
 /**
  * Anyone may call. Every call is observed, held to its deadline (a spent one is refused
  * before any work), and its database work is bounded by that deadline: no statement starts
@@ -84,7 +89,16 @@ export const publicProcedure = t.procedure
             ? await call(ctx.db)
             : !ctx.statementTimeouts
               ? await call(guardDatabase(ctx.db, signal))
-              : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
+              : await withStatementTimeout(ctx.db, due, async (tx) => {
+                  const attempt = await call(asCallTransaction(guardDatabase(tx, signal)));
+                  // A failed call leaves nothing behind, but for the outcome its idempotency
+                  // record keeps (that record is the reason the failure can be replayed).
+                  if (!attempt.ok && !isStoredFailure(attempt.error)) throw new CallFailed(attempt);
+                  return attempt;
+                }).catch((error: unknown) => {
+                  if (error instanceof CallFailed) return error.result;
+                  throw error;
+                });
       if (!result.ok) throw toRpcError(result.error);
       for (const fn of committed) fn();
       return result;

@@ -22,6 +22,11 @@ export interface ExistingRecord {
  * transaction as the mutation's own writes, so a record exists exactly when its effect does.
  */
 export interface IdempotencyStore<TDb> {
+  /**
+   * Runs fn in a transaction. When `db` is already a transaction that rolls back whole if the
+   * call fails (except for a failure that `isStoredFailure` recognizes), fn may run in it
+   * directly: a nested savepoint would guard nothing and cost two round trips.
+   */
   transaction<T>(db: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
   /** Runs fn in a savepoint: a throw undoes fn's writes and keeps the claim. */
   savepoint<T>(tx: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
@@ -62,6 +67,16 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_REPLAYABLE: readonly TRPC_ERROR_CODE_KEY[] = ["CONFLICT", "PAYMENT_REQUIRED", "PRECONDITION_FAILED"];
+
+const storedFailures = new WeakSet<TRPCError>();
+
+/**
+ * Whether this error is a failure whose outcome was just stored with its idempotency record:
+ * a transaction around the call must commit it (the record), not roll it back.
+ */
+export function isStoredFailure(error: TRPCError): boolean {
+  return storedFailures.has(error);
+}
 
 /** Carries a failed result out of the savepoint, so that it rolls back. */
 class Rollback<TResult extends { ok: false; error: TRPCError }> {
@@ -123,6 +138,7 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
           if (error instanceof Rollback && replayable.has(error.result.error.code)) {
             const { code, message } = error.result.error;
             await store.complete(tx, id, { ok: false, code, message });
+            storedFailures.add(error.result.error);
             return { ran: error.result as Failure };
           }
           throw error;
