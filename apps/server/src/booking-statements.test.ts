@@ -1,5 +1,4 @@
-import { eventId } from "@ticketing/db";
-import pg from "pg";
+import { type DatabaseHandle, eventId } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresAvailable, startPostgresServer, type TestServer } from "./testing";
 
@@ -11,9 +10,10 @@ import { postgresAvailable, startPostgresServer, type TestServer } from "./testi
 const lights = eventId("city-lights");
 const run = await postgresAvailable();
 
-type Sent = { client: pg.Client; text: string };
+type Sent = { client: object; text: string };
 const sent: Sent[] = [];
-const query = pg.Client.prototype.query;
+type Pool = Extract<DatabaseHandle, { kind: "postgres" }>["pool"];
+type Query = (...args: unknown[]) => unknown;
 
 function textOf(config: unknown): string {
   if (typeof config === "string") return config;
@@ -46,7 +46,7 @@ function callStatements(): string[] {
 
 /** Whether a connection has a transaction open (the sequencer's, between its statements). */
 function inTransaction(): boolean {
-  const open = new Map<pg.Client, boolean>();
+  const open = new Map<object, boolean>();
   for (const { client, text } of sent) {
     if (/^begin/i.test(text)) open.set(client, true);
     else if (/^(commit|rollback)/i.test(text)) open.set(client, false);
@@ -68,17 +68,28 @@ async function call(server: TestServer, path: string, input: unknown, headers: R
 describe.runIf(run)("createBooking's statements on PostgreSQL", () => {
   let server: TestServer;
   let token: string;
+  let pool: Pool;
+  // Every connection of the pool is a client of one class: its query method is wrapped.
+  let clientClass: { query: Query } | undefined;
+  let query: Query | undefined;
   beforeAll(async () => {
     server = await startPostgresServer();
+    if (server.database.kind !== "postgres") throw new Error("expected a PostgreSQL server");
+    pool = server.database.pool;
     const signIn = await call(server, "signIn", { email: "alice@example.com", password: "demo-password" });
     token = (signIn.body.result as { data: { json: { token: string } } }).data.json.token;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const client = await pool.connect();
+    clientClass = Object.getPrototypeOf(client) as { query: Query };
+    client.release();
+    const original = clientClass.query;
+    query = original;
+    clientClass.query = function (this: object, ...args: unknown[]) {
       sent.push({ client: this, text: textOf(args[0]) });
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
+      return original.apply(this, args);
+    };
   });
   afterAll(async () => {
-    pg.Client.prototype.query = query;
+    if (clientClass && query) clientClass.query = query;
     await server?.close();
   });
 
@@ -148,5 +159,36 @@ describe.runIf(run)("createBooking's statements on PostgreSQL", () => {
       "with ev as ( select ",
       "commit",
     ]);
+  });
+
+  it("with a deadline, a failed call leaves no record behind, and a replayable one is stored and replayed", async () => {
+    const headers = { authorization: `Bearer ${token}`, "rpc-timeout-ms": "5000" };
+    const records = async (key: string) =>
+      (
+        await pool.query<{ outcome: { code?: string } | null }>(
+          "SELECT outcome FROM idempotency_records WHERE key = $1",
+          [key],
+        )
+      ).rows;
+
+    const missing = "00000000-0000-4000-8000-000000000000";
+    const unknown = await call(
+      server,
+      "createBooking",
+      { eventId: missing, quantity: 1 },
+      {
+        ...headers,
+        "idempotency-key": "statements-0003",
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect(await records("statements-0003")).toEqual([]);
+
+    const notOnSale = { eventId: eventId("aurora-ballet"), quantity: 1 };
+    const first = await call(server, "createBooking", notOnSale, { ...headers, "idempotency-key": "statements-0004" });
+    expect(first.status).toBe(412);
+    expect((await records("statements-0004")).map((r) => r.outcome?.code)).toEqual(["PRECONDITION_FAILED"]);
+    const again = await call(server, "createBooking", notOnSale, { ...headers, "idempotency-key": "statements-0004" });
+    expect(again).toEqual(first);
   });
 });
