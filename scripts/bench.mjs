@@ -3,6 +3,7 @@
 // in one run. Servers run in their own processes (bench/src/serve.ts via tsx); this process
 // only generates load (autocannon) and writes bench/results/latest.{md,svg,json}.
 //   BENCH_QUICK=1 npm run bench    a shorter smoke run (seconds, not minutes; figures rough)
+//   BENCH_ONLY=bookings npm run bench   the createBooking comparison alone, printed, not recorded
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -518,6 +519,11 @@ async function commitOf() {
 }
 
 async function main() {
+  // Only the createBooking comparison, printed and not recorded: for working on that figure.
+  if (process.env.BENCH_ONLY === "bookings") {
+    console.log(JSON.stringify(await bookings(), null, 2));
+    return;
+  }
   const machine = {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     memoryGb: Math.round(totalmem() / 2 ** 30),
