@@ -123,10 +123,8 @@ describe.runIf(run)("createBooking's statements on PostgreSQL", () => {
       'select "users"."id",', // the session
       "begin",
       'insert into "idempot', // the key's record
-      "savepoint sp1",
       'select "status", "st', // the event, with its permission facts
       "with ev as ( select ", // the claim, its log and the answer
-      "release savepoint sp",
       'update "idempotency_', // the outcome
       "commit",
     ]);
@@ -137,17 +135,15 @@ describe.runIf(run)("createBooking's statements on PostgreSQL", () => {
     expect(statements.map(head)).toEqual(['select "users"."id",', 'select "status", "st', "with ev as ( select "]);
   });
 
-  it("with a deadline: one transaction bounds them all, and the key's record needs no savepoint of its own", async () => {
+  it("with a deadline: one transaction bounds them all, and neither the key's record nor the claim needs a savepoint", async () => {
     const bounded = ["begin", "select set_config('s"];
     const keyed = await book({ "idempotency-key": "statements-0002", "rpc-timeout-ms": "5000" });
     expect(keyed.map(head)).toEqual([
       ...bounded,
       'select "users"."id",',
       'insert into "idempot',
-      "savepoint sp1",
       'select "status", "st',
       "with ev as ( select ",
-      "release savepoint sp",
       'update "idempotency_',
       "commit",
     ]);

@@ -1,5 +1,13 @@
 import type { Database } from "@ticketing/db";
-import { deadline, idempotency, isStoredFailure, observe, rateLimit, traceIdOf } from "@ticketing/rpc/server";
+import {
+  deadline,
+  type IdempotencyOptions,
+  idempotency,
+  isStoredFailure,
+  observe,
+  rateLimit,
+  traceIdOf,
+} from "@ticketing/rpc/server";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
@@ -160,11 +168,7 @@ export const signInAttempts = rateLimit<Context>({
   what: "sign-in attempts",
 });
 
-/**
- * Exactly-once for mutations with effects: place after `.input()`. The key comes from the
- * input's `idempotencyKey` or the Idempotency-Key header, scoped to the caller.
- */
-export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
+const exactlyOnceOptions: IdempotencyOptions<Context & { viewer: Viewer }, Database> = {
   store: idempotencyStore,
   scope: (ctx) => ctx.viewer.id,
   key: ({ ctx, input }) => {
@@ -175,6 +179,21 @@ export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
   onReplay: (ctx) => ctx.onReplay?.(),
+};
+
+/**
+ * Exactly-once for mutations with effects: place after `.input()`. The key comes from the
+ * input's `idempotencyKey` or the Idempotency-Key header, scoped to the caller.
+ */
+export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>(exactlyOnceOptions);
+
+/**
+ * Exactly-once for a mutation whose failures write nothing (one writing statement, after
+ * every check; its tests show it): no savepoint around it.
+ */
+export const exactlyOnceAllOrNothing = idempotency<Context & { viewer: Viewer }, Database>({
+  ...exactlyOnceOptions,
+  failuresWriteNothing: true,
 });
 
 /**

@@ -9,13 +9,14 @@ import {
   listMyBookingsInput,
   listMyBookingsOutput,
 } from "../schemas/bookings";
-import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce, exactlyOnceAllOrNothing } from "../trpc";
 
 export const bookingProcedures = {
   createBooking: authedProcedure
     .use(announcesSeatChanges)
     .input(createBookingInput)
-    .concat(exactlyOnce)
+    // Its checks all come before its one writing statement, which writes all or nothing.
+    .concat(exactlyOnceAllOrNothing)
     .output(bookingOutput)
     .mutation(({ ctx, input }) =>
       // The permission check reads the event in the same statement as the booking does.
