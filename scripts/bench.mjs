@@ -201,8 +201,9 @@ async function bookings() {
   try {
     const server = await startServer("product", { DATABASE_URL: setup.url, DATABASE_POOL_SIZE: "20" });
     const startRss = rssMb(server.pid);
-    // A short uncounted round per side first, as for getEvent: the server's first seconds
-    // are spent compiling (its first full round used to come out at half the second's rate).
+    // A short uncounted round per side first, as for getEvent, so neither side's first
+    // counted round pays for compiling and connecting. (The full stack's first counted round
+    // still tends to come out lower than its second; the cause is not known.)
     log(`createBooking warm-up: ${WARMUP} s per side`);
     const rawWarm = await booking(["raw", setup.url, setup.rawEvents, WARMUP, BOOKING_CLIENTS]);
     const fullWarm = await booking(["http", server.url, setup.httpEvents, WARMUP, BOOKING_CLIENTS]);
