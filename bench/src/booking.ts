@@ -118,49 +118,64 @@ async function setup() {
   }
 }
 
-/** The domain's seat claim (packages/api/src/domain/bookings.ts, by quantity), statement for statement. */
+/**
+ * The domain's seat claim (packages/api/src/domain/bookings.ts, by quantity), statement for
+ * statement: the event's row, then the one statement that claims, logs and answers with
+ * the booking; here in one transaction.
+ */
 async function claimOne(client: pg.PoolClient, eventId: string, user: string): Promise<"ok" | "sold_out"> {
   const bookingId = randomUUID();
   await client.query("BEGIN");
   try {
-    const event = await client.query("SELECT status, starts_at, name FROM events WHERE id = $1", [eventId]);
+    const event = await client.query("SELECT status, starts_at, name, organizer_id FROM events WHERE id = $1", [
+      eventId,
+    ]);
     if (event.rows[0]?.status !== "on_sale") throw new Error("event not on sale");
-    await client.query(
-      "INSERT INTO bookings (id, event_id, user_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
-      [bookingId, eventId, user, HOLD_MINUTES],
-    );
+    const free = "(es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))";
     const claimed = await client.query(
-      `WITH picked AS MATERIALIZED (
-         SELECT es.seat_id FROM event_seats es
+      `WITH ev AS (
+         SELECT e.status IN ('on_sale', 'sold_out') AND e.starts_at > now() AS open,
+                e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city
+         FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = $1
+       ), picked AS MATERIALIZED (
+         SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents FROM event_seats es
          JOIN venue_seats vs ON vs.id = es.seat_id
          JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
-         WHERE es.event_id = $1
-           AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
+         WHERE es.event_id = $1 AND ${free}
          ORDER BY et.price_cents DESC, vs.section, length(vs.row), vs.row, vs.number
          LIMIT 1
          FOR UPDATE OF es SKIP LOCKED
+       ), go AS MATERIALIZED (
+         SELECT coalesce((SELECT open FROM ev), false) AND (SELECT count(*) FROM picked) = 1 AS ok
+       ), booking AS (
+         INSERT INTO bookings (id, event_id, user_id, total_cents, expires_at)
+         SELECT $2, $1, $3, (SELECT coalesce(sum(price_cents), 0) FROM picked), now() + make_interval(mins => $4)
+         FROM go WHERE go.ok
+         RETURNING id, user_id, status, total_cents, expires_at, created_at, confirmed_at, cancelled_at
        ), claimed AS (
          UPDATE event_seats es
-         SET status = 'held', booking_id = $2, hold_expires_at = (SELECT expires_at FROM bookings WHERE id = $2)
-         FROM picked
-         WHERE es.event_id = $1 AND es.seat_id = picked.seat_id
-           AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
+         SET status = 'held', booking_id = booking.id, hold_expires_at = booking.expires_at
+         FROM picked, booking
+         WHERE es.event_id = $1 AND es.seat_id = picked.seat_id AND ${free}
          RETURNING es.event_id, es.seat_id
        ), priced AS (
          INSERT INTO booking_seats (booking_id, event_id, seat_id, tier, price_cents)
-         SELECT $2, c.event_id, c.seat_id, vs.tier, et.price_cents
-         FROM claimed c
-         JOIN venue_seats vs ON vs.id = c.seat_id
-         JOIN event_tiers et ON et.event_id = c.event_id AND et.tier = vs.tier
-         RETURNING price_cents
+         SELECT $2, c.event_id, c.seat_id, p.tier, p.price_cents
+         FROM claimed c JOIN picked p ON p.seat_id = c.seat_id
        ), logged AS (
          INSERT INTO seat_changes (event_id, status, seat_ids)
          SELECT $1::uuid, 'held'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM claimed HAVING count(*) > 0
        )
-       UPDATE bookings SET total_cents = (SELECT coalesce(sum(price_cents), 0) FROM priced)
-       WHERE id = $2
-       RETURNING (SELECT count(*) FROM priced)::int AS claimed, total_cents`,
-      [eventId, bookingId],
+       SELECT b.*, ev.event_id, ev.event_name, ev.starts_at, ev.venue_name, ev.city,
+              coalesce((SELECT open FROM ev), false) AS open,
+              (SELECT count(*) FROM picked)::int AS picked, (SELECT count(*) FROM claimed)::int AS claimed,
+              (SELECT json_agg(json_build_object(
+                 'booking_id', b.id, 'seat_id', vs.seat_id, 'section', vs.section, 'row', vs.row,
+                 'number', vs.number, 'tier', vs.tier, 'price_cents', vs.price_cents)
+                 ORDER BY vs.section, length(vs.row), vs.row, vs.number)
+               FROM picked vs) AS seats
+       FROM go LEFT JOIN booking b ON true LEFT JOIN ev ON true`,
+      [eventId, bookingId, user, HOLD_MINUTES],
     );
     if ((claimed.rows[0]?.claimed ?? 0) < 1) {
       await client.query("ROLLBACK");

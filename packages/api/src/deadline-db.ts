@@ -41,6 +41,22 @@ export function guardDatabase(db: Database, signal: AbortSignal): Database {
   });
 }
 
+const callTransactions = new WeakSet<Database>();
+
+/**
+ * Marks `db` as the transaction of a whole call, which rolls back if the call fails (keeping
+ * only an idempotency record's stored failure): work inside it needs no savepoint of its own
+ * to undo a failure.
+ */
+export function asCallTransaction(db: Database): Database {
+  callTransactions.add(db);
+  return db;
+}
+
+export function isCallTransaction(db: Database): boolean {
+  return callTransactions.has(db);
+}
+
 /**
  * Runs `work` in a transaction whose statements PostgreSQL cancels when `deadline` passes
  * (SET LOCAL statement_timeout to the time remaining): a statement waiting on a lock or

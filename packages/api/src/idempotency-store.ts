@@ -1,6 +1,7 @@
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import type { ExistingRecord, IdempotencyRecordId, IdempotencyStore, StoredOutcome } from "@ticketing/rpc/server";
 import { and, eq, sql } from "drizzle-orm";
+import { isCallTransaction } from "./deadline-db";
 
 const IN_FLIGHT: StoredOutcome = {
   ok: false,
@@ -22,7 +23,9 @@ const matches = (id: IdempotencyRecordId) =>
  * An expired record is taken over as if absent.
  */
 export const idempotencyStore: IdempotencyStore<Database> = {
-  transaction: (db, fn) => db.transaction((tx) => fn(tx)),
+  // Within the call's own transaction the claim, the effect and the outcome are already one
+  // unit: a failed call rolls it all back, a stored failure commits with its record.
+  transaction: (db, fn) => (isCallTransaction(db) ? fn(db) : db.transaction((tx) => fn(tx))),
   savepoint: (tx, fn) => tx.transaction((sp) => fn(sp)),
   async claim(tx, id, inputHash, expiresAt): Promise<ExistingRecord | null> {
     const claimed = await tx

@@ -1,7 +1,9 @@
 import type { Database } from "@ticketing/db";
 import {
   callObserver,
+  type IdempotencyOptions,
   idempotency,
+  isStoredFailure,
   type ObserveOptions,
   observe,
   rateLimit,
@@ -12,7 +14,7 @@ import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
-import { guardDatabase, withStatementTimeout } from "./deadline-db";
+import { asCallTransaction, guardDatabase, withStatementTimeout } from "./deadline-db";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
@@ -69,6 +71,11 @@ const observeOptions: ObserveOptions<Context> = {
 const observed = observe<Context>(observeOptions);
 const beginCall = callObserver<Context>(observeOptions);
 
+/** Carries a failed result out of the call's transaction, so that it rolls back. */
+class CallFailed {
+  constructor(readonly result: { ok: false; error: TRPCError }) {}
+}
+
 /**
  * Anyone may call. Every call is observed, held to its deadline (a spent one is refused
  * before any work), and its database work is bounded by that deadline: no statement starts
@@ -106,7 +113,16 @@ export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next })
                 ? await call(ctx.db)
                 : !ctx.statementTimeouts
                   ? await call(guardDatabase(ctx.db, signal))
-                  : await withStatementTimeout(ctx.db, due, (tx) => call(guardDatabase(tx, signal)));
+                  : await withStatementTimeout(ctx.db, due, async (tx) => {
+                      const attempt = await call(asCallTransaction(guardDatabase(tx, signal)));
+                      // A failed call leaves nothing behind, but for the outcome its idempotency
+                      // record keeps (that record is the reason the failure can be replayed).
+                      if (!attempt.ok && !isStoredFailure(attempt.error)) throw new CallFailed(attempt);
+                      return attempt;
+                    }).catch((error: unknown) => {
+                      if (error instanceof CallFailed) return error.result;
+                      throw error;
+                    });
           if (!outcome.ok) throw toRpcError(outcome.error);
           for (const fn of committed) fn();
           return outcome;
@@ -177,11 +193,7 @@ export const signInAttempts = rateLimit<Context>({
   what: "sign-in attempts",
 });
 
-/**
- * Exactly-once for mutations with effects: place after `.input()`. The key comes from the
- * input's `idempotencyKey` or the Idempotency-Key header, scoped to the caller.
- */
-export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
+const exactlyOnceOptions: IdempotencyOptions<Context & { viewer: Viewer }, Database> = {
   store: idempotencyStore,
   scope: (ctx) => ctx.viewer.id,
   key: ({ ctx, input }) => {
@@ -192,6 +204,21 @@ export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>({
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
   onReplay: (ctx) => ctx.onReplay?.(),
+};
+
+/**
+ * Exactly-once for mutations with effects: place after `.input()`. The key comes from the
+ * input's `idempotencyKey` or the Idempotency-Key header, scoped to the caller.
+ */
+export const exactlyOnce = idempotency<Context & { viewer: Viewer }, Database>(exactlyOnceOptions);
+
+/**
+ * Exactly-once for a mutation whose failures write nothing (one writing statement, after
+ * every check; its tests show it): no savepoint around it.
+ */
+export const exactlyOnceAllOrNothing = idempotency<Context & { viewer: Viewer }, Database>({
+  ...exactlyOnceOptions,
+  failuresWriteNothing: true,
 });
 
 /**

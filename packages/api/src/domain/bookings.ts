@@ -133,118 +133,149 @@ export async function listBookings(db: Database, userId: string, page: { cursor?
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
-type Claimed = { claimed: number; total_cents: number };
+type Claimed = BookingRow & { open: boolean; picked: number; claimed: number; seats: SeatRow[] | null };
+
+/** The event a booking is for, as its permission check sees it. */
+export type BookableEvent = { kind: "event"; id: string; organizerId: string };
 
 /**
- * Holds seats for a new booking. The claim is one UPDATE whose WHERE clause re-checks
- * each seat under its row lock, so two buyers racing for a seat cannot both win: the
- * database, not this code, decides. Too few seats claimed → the transaction rolls back.
+ * Holds seats for a new booking, in two statements and no transaction of its own.
+ *
+ * The first reads the event: unknown → NOT_FOUND, then `authorize` (the caller's permission
+ * check, on the same row), then whether it is on sale. The second does every write at once
+ * and answers with the booking: it locks the candidate seats (FOR UPDATE, re-checking each
+ * under its row lock, so two buyers racing for a seat cannot both win: the database, not
+ * this code, decides), and only if it got every seat asked for, and the event is still on
+ * sale, does it insert the booking, hold the seats, price them and log the change. One
+ * statement is atomic: a claim that falls short writes nothing, whether or not the caller
+ * has a transaction open, so none is needed here (a savepoint would cost two round trips).
  */
 export async function createBooking(
   db: Database,
   userId: string,
   request: { eventId: string; seatIds?: string[] | undefined; quantity?: number | undefined },
   holdMinutes = DEFAULT_HOLD_MINUTES,
+  authorize: (event: BookableEvent) => void = () => {},
 ): Promise<Booking> {
-  const bookingId = randomUUID();
-  await db.transaction(async (tx) => {
-    const [event] = await tx
-      .select({ status: t.events.status, startsAt: t.events.startsAt, name: t.events.name })
-      .from(t.events)
-      .where(eq(t.events.id, request.eventId));
-    if (!event) throw notFound(`Event ${request.eventId}`);
-    if (event.status !== "on_sale" && event.status !== "sold_out") {
-      const state = event.status === "scheduled" ? "is not on sale yet" : "was cancelled";
-      throw new DomainError("PRECONDITION_FAILED", `${event.name} ${state}; it cannot be booked.`);
-    }
-    if (event.startsAt.getTime() <= Date.now()) {
-      throw new DomainError("PRECONDITION_FAILED", `${event.name} has already started; it cannot be booked.`);
-    }
-    await tx.insert(t.bookings).values({
-      id: bookingId,
-      eventId: request.eventId,
-      userId,
-      expiresAt: sql`now() + make_interval(mins => ${holdMinutes})`,
-    });
+  const [event] = await db
+    .select({
+      status: t.events.status,
+      startsAt: t.events.startsAt,
+      name: t.events.name,
+      organizerId: t.events.organizerId,
+    })
+    .from(t.events)
+    .where(eq(t.events.id, request.eventId));
+  if (!event) throw notFound(`Event ${request.eventId}`);
+  authorize({ kind: "event", id: request.eventId, organizerId: event.organizerId });
+  if (event.status !== "on_sale" && event.status !== "sold_out") {
+    const state = event.status === "scheduled" ? "is not on sale yet" : "was cancelled";
+    throw new DomainError("PRECONDITION_FAILED", `${event.name} ${state}; it cannot be booked.`);
+  }
+  if (event.startsAt.getTime() <= Date.now()) {
+    throw new DomainError("PRECONDITION_FAILED", `${event.name} has already started; it cannot be booked.`);
+  }
 
-    const wanted = request.seatIds?.length ?? request.quantity ?? 0;
-    const candidates = request.seatIds
-      ? sql`SELECT es.seat_id FROM event_seats es
-            WHERE es.event_id = ${request.eventId}
-              AND es.seat_id IN (${sql.join(
-                request.seatIds.map((id) => sql`${id}::uuid`),
-                sql`, `,
-              )})`
-      : sql`SELECT es.seat_id FROM event_seats es
-            JOIN venue_seats vs ON vs.id = es.seat_id
-            JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
-            WHERE es.event_id = ${request.eventId}
-              AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
-            ORDER BY et.price_cents DESC, vs.section, length(vs.row), vs.row, vs.number
-            LIMIT ${wanted}
-            FOR UPDATE OF es SKIP LOCKED`;
-    const [result] = await queryRows<Claimed>(
-      tx,
-      // The candidates are materialized once: an IN (SELECT … LIMIT … SKIP LOCKED) may be
-      // re-run by the planner and claim more seats than asked for. The change log is
-      // written by the same statement (no extra round trip), after the seats' row locks
-      // were taken, so two changes of one seat are logged in the order they happened.
-      sql`WITH picked AS MATERIALIZED (${candidates}),
-          claimed AS (
+  const bookingId = randomUUID();
+  const wanted = request.seatIds?.length ?? request.quantity ?? 0;
+  const free = sql`(es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))`;
+  // The seats to take, locked. Asked-for seats are locked in one order (no deadlock between
+  // two buyers of overlapping seats) and waited for; "best available" skips seats that
+  // another booking is taking right now. Under its lock each row is re-read, so every seat
+  // picked is free and stays so until this transaction ends.
+  const candidates = request.seatIds
+    ? sql`SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents FROM event_seats es
+          JOIN venue_seats vs ON vs.id = es.seat_id
+          JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
+          WHERE es.event_id = ${request.eventId}
+            AND es.seat_id IN (${sql.join(
+              request.seatIds.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})
+            AND ${free}
+          ORDER BY es.seat_id
+          FOR UPDATE OF es`
+    : sql`SELECT es.seat_id, vs.section, vs.row, vs.number, vs.tier, et.price_cents FROM event_seats es
+          JOIN venue_seats vs ON vs.id = es.seat_id
+          JOIN event_tiers et ON et.event_id = es.event_id AND et.tier = vs.tier
+          WHERE es.event_id = ${request.eventId} AND ${free}
+          ORDER BY et.price_cents DESC, vs.section, length(vs.row), vs.row, vs.number
+          LIMIT ${wanted}
+          FOR UPDATE OF es SKIP LOCKED`;
+  const [result] = await queryRows<Claimed>(
+    db,
+    // The candidates are materialized once: a subquery with LIMIT … SKIP LOCKED may be re-run
+    // by the planner and lock other seats. Sub-statements of one statement do not see each
+    // other's rows, so the booking's row comes from `booking`'s RETURNING, and the seats of
+    // the answer from `picked` (which `claimed` holds, row for row: they are locked and free).
+    // Foreign keys are checked when the whole statement ends.
+    sql`WITH ev AS (
+            SELECT e.status IN ('on_sale', 'sold_out') AND e.starts_at > now() AS open,
+                   e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city
+            FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ${request.eventId}
+          ), picked AS MATERIALIZED (${candidates}),
+          go AS MATERIALIZED (
+            SELECT coalesce((SELECT open FROM ev), false) AND (SELECT count(*) FROM picked) = ${wanted} AS ok
+          ), booking AS (
+            INSERT INTO bookings (id, event_id, user_id, total_cents, expires_at)
+            SELECT ${bookingId}, ${request.eventId}, ${userId}, (SELECT coalesce(sum(price_cents), 0) FROM picked),
+                   now() + make_interval(mins => ${holdMinutes})
+            FROM go WHERE go.ok
+            RETURNING id, user_id, status, total_cents, expires_at, created_at, confirmed_at, cancelled_at
+          ), claimed AS (
             UPDATE event_seats es
-            SET status = 'held', booking_id = ${bookingId},
-                hold_expires_at = (SELECT expires_at FROM bookings WHERE id = ${bookingId})
-            FROM picked
-            WHERE es.event_id = ${request.eventId}
-              AND es.seat_id = picked.seat_id
-              AND (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp()))
+            SET status = 'held', booking_id = booking.id, hold_expires_at = booking.expires_at
+            FROM picked, booking
+            WHERE es.event_id = ${request.eventId} AND es.seat_id = picked.seat_id AND ${free}
             RETURNING es.event_id, es.seat_id
           ), priced AS (
             INSERT INTO booking_seats (booking_id, event_id, seat_id, tier, price_cents)
-            SELECT ${bookingId}, c.event_id, c.seat_id, vs.tier, et.price_cents
-            FROM claimed c
-            JOIN venue_seats vs ON vs.id = c.seat_id
-            JOIN event_tiers et ON et.event_id = c.event_id AND et.tier = vs.tier
-            RETURNING price_cents
+            SELECT ${bookingId}, c.event_id, c.seat_id, p.tier, p.price_cents
+            FROM claimed c JOIN picked p ON p.seat_id = c.seat_id
           ), logged AS (
             INSERT INTO seat_changes (event_id, status, seat_ids)
             SELECT ${request.eventId}::uuid, 'held'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM claimed HAVING count(*) > 0
           )
-          UPDATE bookings SET total_cents = (SELECT coalesce(sum(price_cents), 0) FROM priced)
-          WHERE id = ${bookingId}
-          RETURNING (SELECT count(*) FROM priced)::int AS claimed, total_cents`,
-    );
-    if ((result?.claimed ?? 0) < wanted) {
-      throw await explainShortfall(tx, bookingId, request, wanted, result?.claimed ?? 0);
-    }
-  });
-  return getBooking(db, bookingId);
+          SELECT b.*, ev.event_id, ev.event_name, ev.starts_at, ev.venue_name, ev.city,
+                 coalesce((SELECT open FROM ev), false) AS open,
+                 (SELECT count(*) FROM picked)::int AS picked, (SELECT count(*) FROM claimed)::int AS claimed,
+                 (SELECT json_agg(json_build_object(
+                    'booking_id', b.id, 'seat_id', vs.seat_id, 'section', vs.section, 'row', vs.row,
+                    'number', vs.number, 'tier', vs.tier, 'price_cents', vs.price_cents) ORDER BY ${seatOrder})
+                  FROM picked vs) AS seats
+          FROM go LEFT JOIN booking b ON true LEFT JOIN ev ON true`,
+  );
+  if (!result?.open) {
+    throw new DomainError("PRECONDITION_FAILED", `${event.name} is no longer on sale; it cannot be booked.`);
+  }
+  if (!result.id || result.claimed !== wanted) {
+    throw await explainShortfall(db, request, wanted, result.picked);
+  }
+  return toBooking(result, result.seats ?? [], Date.now());
 }
 
 /**
  * Says why a claim fell short: seats that are not this event's, or seats someone else has
- * (seats this attempt did claim are about to be rolled back, so they count as free).
+ * (the claim wrote nothing, so the seats it could have had are still free).
  */
 async function explainShortfall(
-  tx: Database,
-  bookingId: string,
+  db: Database,
   request: { eventId: string; seatIds?: string[] | undefined },
   wanted: number,
-  claimed: number,
+  free: number,
 ): Promise<DomainError> {
   if (!request.seatIds) {
     return new DomainError(
       "CONFLICT",
-      claimed === 0
+      free === 0
         ? "Sold out: no seats are left for this event."
-        : `Only ${claimed} seats are left; you asked for ${wanted}.`,
+        : `Only ${free} seats are left; you asked for ${wanted}.`,
     );
   }
   const known = await queryRows<{ seat_id: string; section: string; row: string; number: number; free: boolean }>(
-    tx,
+    db,
     sql`SELECT es.seat_id, vs.section, vs.row, vs.number,
-               (es.booking_id IS NOT DISTINCT FROM ${bookingId}::uuid OR es.status = 'available'
-                OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp())) AS free
+               (es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= clock_timestamp())) AS free
         FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
         WHERE es.event_id = ${request.eventId}
           AND es.seat_id IN (${sql.join(

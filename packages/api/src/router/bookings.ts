@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as bookings from "../domain/bookings";
-import { decide, ensureAllowed, loadBookingFacts, loadEventFacts } from "../domain/permissions";
+import { decide, ensureAllowed, loadBookingFacts } from "../domain/permissions";
 import {
   bookingIdInput,
   bookingOutput,
@@ -9,18 +9,21 @@ import {
   listMyBookingsInput,
   listMyBookingsOutput,
 } from "../schemas/bookings";
-import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce, exactlyOnceAllOrNothing } from "../trpc";
 
 export const bookingProcedures = {
   createBooking: authedProcedure
     .use(announcesSeatChanges)
     .input(createBookingInput)
-    .concat(exactlyOnce)
+    // Its checks all come before its one writing statement, which writes all or nothing.
+    .concat(exactlyOnceAllOrNothing)
     .output(bookingOutput)
-    .mutation(async ({ ctx, input }) => {
-      ensureAllowed(decide(ctx.viewer, await loadEventFacts(ctx.db, input.eventId), "book"));
-      return bookings.createBooking(ctx.db, ctx.viewer.id, input, ctx.holdMinutes);
-    }),
+    .mutation(({ ctx, input }) =>
+      // The permission check reads the event in the same statement as the booking does.
+      bookings.createBooking(ctx.db, ctx.viewer.id, input, ctx.holdMinutes, (event) =>
+        ensureAllowed(decide(ctx.viewer, event, "book")),
+      ),
+    ),
 
   confirmBooking: authedProcedure
     .use(announcesSeatChanges)

@@ -8,7 +8,7 @@ import { createMemoryIdempotencyStore } from "./memory-store";
 type Ctx = { db: unknown; user: string; headerKey?: string };
 
 /** A tiny app with one effectful mutation that counts how often it really runs. */
-function setup(options: { retentionMs?: number } = {}) {
+function setup(options: { retentionMs?: number; failuresWriteNothing?: boolean } = {}) {
   const store = createMemoryIdempotencyStore();
   const t = initTRPC.context<Ctx>().create({ transformer: superjson });
   let runs = 0;
@@ -129,5 +129,53 @@ describe("idempotency middleware", () => {
       await expect(app.caller().charge({ amount: 1, key })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     }
     expect(app.runs()).toBe(0);
+  });
+
+  describe("for a procedure whose failures write nothing", () => {
+    it("takes no savepoint, and stores and replays a final failure", async () => {
+      const app = setup({ failuresWriteNothing: true });
+      let savepoints = 0;
+      const savepoint = app.store.savepoint.bind(app.store);
+      app.store.savepoint = (tx, fn) => {
+        savepoints++;
+        return savepoint(tx, fn);
+      };
+      app.failWith(new TRPCError({ code: "CONFLICT", message: "Sold out." }));
+      await expect(app.caller().charge({ amount: 3, key: "key-00000101" })).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: "Sold out.",
+      });
+      await expect(app.caller().charge({ amount: 3, key: "key-00000101" })).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: "Sold out.",
+      });
+      expect(app.runs()).toBe(0);
+      expect(app.store.size()).toBe(1);
+      const ok = await app.caller().charge({ amount: 4, key: "key-00000102" });
+      expect(await app.caller().charge({ amount: 4, key: "key-00000102" })).toEqual(ok);
+      expect(app.runs()).toBe(1);
+      expect(savepoints).toBe(0);
+    });
+
+    it("answers a failure it could not store unstored, and a retry runs", async () => {
+      const app = setup({ failuresWriteNothing: true });
+      const complete = app.store.complete.bind(app.store);
+      let refuse = true;
+      app.store.complete = async (tx, id, outcome) => {
+        if (refuse && !outcome.ok) {
+          refuse = false;
+          throw new Error("current transaction is aborted");
+        }
+        return complete(tx, id, outcome);
+      };
+      app.failWith(new TRPCError({ code: "CONFLICT", message: "Seat taken." }));
+      await expect(app.caller().charge({ amount: 2, key: "key-00000103" })).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: "Seat taken.",
+      });
+      expect(app.store.size()).toBe(0);
+      const retried = await app.caller().charge({ amount: 2, key: "key-00000103" });
+      expect(retried.run).toBe(1);
+    });
   });
 });

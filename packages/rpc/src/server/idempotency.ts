@@ -22,6 +22,11 @@ export interface ExistingRecord {
  * transaction as the mutation's own writes, so a record exists exactly when its effect does.
  */
 export interface IdempotencyStore<TDb> {
+  /**
+   * Runs fn in a transaction. When `db` is already a transaction that rolls back whole if the
+   * call fails (except for a failure that `isStoredFailure` recognizes), fn may run in it
+   * directly: a nested savepoint would guard nothing and cost two round trips.
+   */
   transaction<T>(db: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
   /** Runs fn in a savepoint: a throw undoes fn's writes and keeps the claim. */
   savepoint<T>(tx: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
@@ -55,6 +60,15 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
   mapError?: (error: TRPCError) => TRPCError;
   /** Input fields that are not part of the request's meaning (the key itself). */
   ignoredInputFields?: readonly string[];
+  /**
+   * The procedure's failures write nothing (its writes are one statement that writes all or
+   * nothing, and every check comes before it), so no savepoint is taken around it: two round
+   * trips fewer. A failure is stored only while the transaction is still usable; one whose
+   * record cannot be written (a statement failed and aborted the transaction) is not stored
+   * and rolls back with the claim, so a retry runs. Say so only of a procedure whose tests
+   * show that its failures leave nothing behind.
+   */
+  failuresWriteNothing?: boolean;
   /** Told when a call was answered from a stored outcome, not run (a REST layer answers 200, not 201). */
   onReplay?: (ctx: TCtx) => void;
 }
@@ -62,6 +76,16 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_REPLAYABLE: readonly TRPC_ERROR_CODE_KEY[] = ["CONFLICT", "PAYMENT_REQUIRED", "PRECONDITION_FAILED"];
+
+const storedFailures = new WeakSet<TRPCError>();
+
+/**
+ * Whether this error is a failure whose outcome was just stored with its idempotency record:
+ * a transaction around the call must commit it (the record), not roll it back.
+ */
+export function isStoredFailure(error: TRPCError): boolean {
+  return storedFailures.has(error);
+}
 
 /** Carries a failed result out of the savepoint, so that it rolls back. */
 class Rollback<TResult extends { ok: false; error: TRPCError }> {
@@ -111,18 +135,28 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
       .transaction(ctx.db, async (tx): Promise<{ ran: Attempt } | { found: ExistingRecord }> => {
         const found = await store.claim(tx, id, inputHash, new Date(Date.now() + retentionMs));
         if (found) return { found };
+        const attempt = async (db: TDb) => {
+          const result = await next({ ctx: { db } });
+          if (!result.ok) throw new Rollback({ ...result, error: mapError(result.error) });
+          return result;
+        };
         try {
-          const done = await store.savepoint(tx, async (sp) => {
-            const attempt = await next({ ctx: { db: sp } });
-            if (!attempt.ok) throw new Rollback({ ...attempt, error: mapError(attempt.error) });
-            return attempt;
-          });
+          const done = options.failuresWriteNothing ? await attempt(tx) : await store.savepoint(tx, attempt);
           await store.complete(tx, id, { ok: true, data: serialize(done.data) });
           return { ran: done };
         } catch (error) {
           if (error instanceof Rollback && replayable.has(error.result.error.code)) {
             const { code, message } = error.result.error;
-            await store.complete(tx, id, { ok: false, code, message });
+            if (options.failuresWriteNothing) {
+              // Without a savepoint, a failed statement has aborted the transaction: then
+              // the record cannot be written, and the failure goes back unstored.
+              await store.complete(tx, id, { ok: false, code, message }).catch(() => {
+                throw error;
+              });
+            } else {
+              await store.complete(tx, id, { ok: false, code, message });
+            }
+            storedFailures.add(error.result.error);
             return { ran: error.result as Failure };
           }
           throw error;

@@ -29,6 +29,7 @@ export {
   type IdempotencyRecordId,
   type IdempotencyStore,
   idempotency,
+  isStoredFailure,
   type StoredOutcome,
 } from "./idempotency";
 export { createMemoryIdempotencyStore } from "./memory-store";
