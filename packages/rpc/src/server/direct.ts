@@ -17,6 +17,8 @@ import {
   isAsyncIterable,
   isObject,
   isPromise,
+  middlewareMarker,
+  type ProcedureCallOptions,
   type ProcedureType,
   type TRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
@@ -122,6 +124,63 @@ class HeaderList {
 }
 
 const textDecoder = new TextDecoder();
+
+/** One level of a procedure's middleware chain as tRPC runs it; the last is the resolver. */
+type ChainStep = (opts: ChainOptions) => Promise<ChainResult>;
+type ChainOptions = ProcedureCallOptions<unknown> & {
+  meta?: unknown;
+  input?: unknown;
+  next(nextOpts?: NextOptions): Promise<ChainResult>;
+};
+type NextOptions = { ctx?: object; input?: unknown; getRawInput?: () => Promise<unknown> };
+type ChainResult = { ok: true; data: unknown } | { ok: false; error: TRPCError };
+
+/**
+ * tRPC 11's procedure caller (`createProcedureCaller` and `callRecursive`), step for step:
+ * the same options at every level, a context merged only when a level adds to it, a thrown
+ * error turned into a failed result at the level that threw. It builds each level's options
+ * with the language's object spread, where the published build copies them with a helper
+ * that defines one property at a time (a tenth of the server's time on a cached read). A
+ * procedure with a caller override is called as tRPC would call it.
+ */
+export async function invokeProcedure(procedure: AnyProcedure, opts: ProcedureCallOptions<unknown>): Promise<unknown> {
+  const def = procedure._def as AnyProcedure["_def"] & { caller?: unknown; middlewares: ChainStep[] };
+  if (def.caller) return procedure(opts);
+  const middlewares = def.middlewares;
+  const meta = def.meta;
+  const call = async (
+    index: number,
+    current: ProcedureCallOptions<unknown> & { input?: unknown },
+  ): Promise<ChainResult> => {
+    try {
+      const middleware = middlewares[index] as ChainStep;
+      return await middleware({
+        ...current,
+        meta,
+        input: current.input,
+        next(nextOpts?: NextOptions) {
+          return call(index + 1, {
+            ...current,
+            ctx: nextOpts?.ctx ? { ...(current.ctx as object), ...nextOpts.ctx } : current.ctx,
+            input: nextOpts && "input" in nextOpts ? nextOpts.input : current.input,
+            getRawInput: nextOpts?.getRawInput ?? current.getRawInput,
+          });
+        },
+      });
+    } catch (cause) {
+      return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker } as ChainResult;
+    }
+  };
+  const result = await call(0, opts);
+  if (!result) {
+    throw new TRPCErrorClass({
+      code: "INTERNAL_SERVER_ERROR",
+      message: "No result from middlewares - did you forget to `return next()`?",
+    });
+  }
+  if (!result.ok) throw result.error;
+  return result.data;
+}
 
 type CallResult = [TRPCError, undefined] | [undefined, { data: unknown }];
 
@@ -281,7 +340,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
           });
         }
         if (ctxError) throw ctxError;
-        const data: unknown = await procedure({
+        const data: unknown = await invokeProcedure(procedure, {
           path: call.path,
           getRawInput: call.getRawInput,
           ctx,

@@ -8,6 +8,7 @@ export {
   parseTimeoutHeader,
   runWithDeadline,
 } from "./deadline";
+export { invokeProcedure } from "./direct";
 export {
   answerClientError,
   type CreateContextOptions,
