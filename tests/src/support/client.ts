@@ -2,7 +2,7 @@ import type { AppRouter } from "@ticketing/api";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 
-/** A vanilla tRPC client of the router, as any TypeScript program would make one. */
+/** A vanilla tRPC client of the router, the way every TypeScript program would make one. */
 export function clientFor(url: string, token?: string) {
   return createTRPCClient<AppRouter>({
     links: [

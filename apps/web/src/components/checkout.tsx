@@ -141,7 +141,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
                 onChange={(event) => setPaymentToken(event.target.value)}
               />
               <span id={`${tokenId}-hint`} className="field__hint">
-                Payments are simulated: any token is accepted except <code>tok_decline</code>.
+                Payments are simulated: every token is accepted except <code>tok_decline</code>.
               </span>
               <div className="token-chips">
                 {testTokens.map((test) => (
