@@ -1,6 +1,8 @@
 // A disposable copy of the repository for experiments that edit sources (the scaffold's
 // proof, the type-check at scale): the source tree is copied, installed packages are
 // linked, so nothing is installed and the original is never touched.
+
+import { spawn } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -91,3 +93,27 @@ export function copyRepo(root, prefix = "ticketing-copy-") {
 }
 
 export const hasInstall = (root) => existsSync(join(root, "node_modules"));
+
+/**
+ * Runs a command in a copy to its end, with stdout and stderr together and colours off;
+ * killed after `timeoutMs` when one is given.
+ */
+export function runIn(cwd, command, args, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+  });
+}

@@ -9,12 +9,11 @@
 //   {"procedures":1000,"baseline":{"seconds":n,"maxRssMb":n},"scaled":{"seconds":n,"maxRssMb":n},"ratio":n}
 // --compiler runs every workspace's typecheck with that package's tsc (`typescript` for
 // TypeScript 6, `typescript-native` for TypeScript 7) instead of the one the repo configures.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { copyRepo } from "./repo-copy.mjs";
+import { copyRepo, runIn } from "./repo-copy.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TIME = "/usr/bin/time";
@@ -292,25 +291,6 @@ function useCompiler(dir, compiler) {
   }
 }
 
-function runCommand(command, args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
-}
-
 const hasTime = existsSync(TIME);
 const rssMethod = hasTime
   ? "max RSS of the largest process (GNU time -v)"
@@ -324,7 +304,7 @@ async function measure(dir, label) {
   const [command, args] = hasTime ? [TIME, ["-v", "npm", ...typecheck]] : ["npm", typecheck];
   progress(`${label}: npm ${typecheck.join(" ")}`);
   const started = performance.now();
-  const { code, output } = await runCommand(command, args, dir);
+  const { code, output } = await runIn(dir, command, args);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) {
     console.error(output);

@@ -4,23 +4,17 @@
 // Measured twice: through the direct path's caller (invokeProcedure) and through tRPC's own
 // procedure caller (what the fetch adapter uses), in alternating rounds.
 //   node --import tsx bench/src/call-cost.ts    prints µs per call, best of three rounds each
-import { appRouter, createContextFactory, createEventCache } from "@ticketing/api";
+import { appRouter } from "@ticketing/api";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { createRpcMetrics, invokeProcedure } from "@ticketing/rpc/server";
-import { createLogger } from "@ticketing/server";
 import { transformTRPCResponse } from "@trpc/server";
 import { getProcedureAtPath } from "@trpc/server/unstable-core-do-not-import";
 import { Registry } from "prom-client";
+import { benchContextFactory } from "./context";
 
 const CALLS = 30_000;
 const database = await createSeededMemoryDatabase();
-const createContext = createContextFactory({
-  db: database.db,
-  serviceToken: "bench-worker-token-0123456789",
-  eventCache: createEventCache(),
-  logger: createLogger("warn", false),
-  metrics: createRpcMetrics(new Registry()),
-});
+const createContext = benchContextFactory(database.db, createRpcMetrics(new Registry()));
 const list = await appRouter
   .createCaller(createContext({ requestId: "setup", credentials: null }))
   .listEvents({ query: "Harbor Jazz" });

@@ -13,6 +13,7 @@ import pino from "pino";
 import { Registry } from "prom-client";
 import superjson from "superjson";
 import { z } from "zod";
+import { BENCH_SERVICE_TOKEN } from "./context";
 
 type Ctx = { deadline: number | undefined; requestId: string };
 
@@ -56,7 +57,7 @@ async function overHttp() {
   for (const logLevel of ["silent", "info"] as const) {
     const config = loadConfig({
       NODE_ENV: "production",
-      WORKER_TOKEN: "bench-worker-token-0123456789",
+      WORKER_TOKEN: BENCH_SERVICE_TOKEN,
       LOG_LEVEL: logLevel,
     });
     const logger =

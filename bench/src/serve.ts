@@ -9,18 +9,19 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, createContextFactory, createEventCache, startAvailabilityFeed } from "@ticketing/api";
+import { appRouter, startAvailabilityFeed } from "@ticketing/api";
 import { migrateDatabase, openDatabase } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { createApp, createLogger, loadConfig } from "@ticketing/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { BENCH_SERVICE_TOKEN, benchContextFactory } from "./context";
 
 const mode = process.argv[2] ?? "product";
 
 async function product(): Promise<http.Server> {
   const config = loadConfig({
     NODE_ENV: "production",
-    WORKER_TOKEN: "bench-worker-token-0123456789",
+    WORKER_TOKEN: BENCH_SERVICE_TOKEN,
     LOG_LEVEL: "warn",
     RPC_DIRECT_PATH: process.env.RPC_DIRECT_PATH ?? "true",
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
@@ -37,12 +38,8 @@ async function product(): Promise<http.Server> {
 async function standalone(): Promise<http.Server> {
   const database = await createSeededMemoryDatabase();
   // The product's context factory with its getEvent cache and logger, so the comparison is of HTTP hosts.
-  const createContext = createContextFactory({
-    db: database.db,
-    serviceToken: "bench-worker-token-0123456789",
-    eventCache: createEventCache(),
-    logger: createLogger("warn", false),
-  });
+  const createContext = benchContextFactory(database.db);
+
   return http.createServer(
     createHTTPHandler({
       router: appRouter,

@@ -1,34 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyRepo } from "../../scripts/repo-copy.mjs";
+import { copyRepo, runIn } from "../../scripts/repo-copy.mjs";
 
 // The promise of `npm run new:procedure`: one command adds a procedure, and the web app and
 // the worker can call it at once, typed, with no build or codegen step — and a wrong call
 // does not compile. Proved in a copy of the repository, so the real one is never touched.
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
 /** Runs a command to its end (bounded: killed after `timeoutMs`), with stdout and stderr together. */
-function run(command: string, args: string[], cwd: string, timeoutMs = 200_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: timeoutMs });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
-}
+const run = (command: string, args: string[], cwd: string, timeoutMs = 200_000) => runIn(cwd, command, args, timeoutMs);
 
 /** `file(line,col): error TSnnnn: message`, the first line of each diagnostic (`--pretty false`). */
 function diagnostics(output: string): string[] {
