@@ -31,32 +31,53 @@ function describeIssues(error: z.core.$ZodError): string {
   return `Invalid input — ${issues.join("; ")}${more}`;
 }
 
-const t = initTRPC.context<Context>().create({
-  // superjson on the wire; a settled value (see settled.ts) is serialized once.
-  transformer: wireTransformer,
-  isDev,
-  sse: {
-    // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
-    // client notice a dead one: with nothing for 25 s it reconnects (resuming from its
-    // last event id).
-    ping: { enabled: true, intervalMs: 10_000 },
-    client: { reconnectAfterInactivityMs: 25_000 },
-  },
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
-    const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
-    return {
-      ...shape,
-      message:
-        zodError && error.cause instanceof z.core.$ZodError
-          ? describeIssues(error.cause)
-          : hidden
-            ? "Internal server error"
-            : shape.message,
-      data: { ...shape.data, zodError },
-    };
-  },
-});
+/**
+ * What a procedure says about itself, read by the contract check and the OpenAPI document
+ * (docs/decisions/021-contract-check.md).
+ */
+export interface ProcedureMeta {
+  /**
+   * Who may call it at all: set by the procedure builder that enforces it (publicProcedure,
+   * authedProcedure, uploadProcedure), never by hand. Finer rules (roles, ownership) are
+   * decided per call by domain/permissions.ts.
+   */
+  auth?: "public" | "signed-in";
+  /**
+   * Marked for removal: what to use instead. Put the same text in a `@deprecated` JSDoc tag
+   * on the procedure's key, so that editors strike it through in every client.
+   */
+  deprecated?: string;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // superjson on the wire; a settled value (see settled.ts) is serialized once.
+    transformer: wireTransformer,
+    isDev,
+    sse: {
+      // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
+      // client notice a dead one: with nothing for 25 s it reconnects (resuming from its
+      // last event id).
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 25_000 },
+    },
+    errorFormatter({ shape, error }) {
+      const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
+      const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
+      return {
+        ...shape,
+        message:
+          zodError && error.cause instanceof z.core.$ZodError
+            ? describeIssues(error.cause)
+            : hidden
+              ? "Internal server error"
+              : shape.message,
+        data: { ...shape.data, zodError },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -88,7 +109,7 @@ class CallFailed {
  * calls. In order, as if nested: observation (it sees every outcome, thrown or returned),
  * the deadline, error mapping, after-commit hooks, the deadline-bounded database handle.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({ ctx, path, type, next }) => {
   const endCall = beginCall(ctx, path, type);
   const due = ctx.deadline;
   let result: Awaited<ReturnType<typeof next>>;
@@ -160,7 +181,7 @@ const perUserLimit = rateLimit<Context & { viewer: Viewer }>({
 });
 
 /** A signed-in caller (person or service); ctx.viewer is who. */
-export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit);
+export const authedProcedure = publicProcedure.meta({ auth: "signed-in" }).use(signedIn).concat(perUserLimit);
 
 /**
  * A signed-in caller's upload, read as it streams in. It runs as long as the client keeps
@@ -169,6 +190,7 @@ export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit
  * not one transaction: each step commits on its own, so progress is visible to others.
  */
 export const uploadProcedure = t.procedure
+  .meta({ auth: "signed-in" })
   .concat(observed)
   .use(async ({ ctx, next }) => {
     try {
