@@ -1,4 +1,4 @@
-import type { AnyRouter } from "@trpc/server";
+import type { AnyProcedure, AnyRouter } from "@trpc/server";
 
 /** A JSON Schema document, as a library's converter returns it. */
 export type JsonSchema = Record<string, unknown>;
@@ -15,6 +15,8 @@ export interface ProcedureSurface {
   output: unknown;
   /** The procedure's metadata (`.meta()`, merged along the builder chain). */
   meta: unknown;
+  /** The procedure itself, to build another router from (a test's variant of this one). */
+  procedure: AnyProcedure;
 }
 
 interface ProcedureDef {
@@ -32,12 +34,13 @@ interface ProcedureDef {
  * The contract tests pin what it reads.
  */
 export function listProcedures(router: AnyRouter): ProcedureSurface[] {
-  const record = router._def.procedures as Record<string, { _def: ProcedureDef }>;
+  const record = router._def.procedures as Record<string, AnyProcedure>;
   return Object.keys(record)
     .sort()
     .map((name) => {
-      const def = (record[name] as { _def: ProcedureDef })._def;
-      return { name, kind: def.type, inputs: def.inputs, output: def.output, meta: def.meta };
+      const procedure = record[name] as AnyProcedure;
+      const def = procedure._def as unknown as ProcedureDef;
+      return { name, kind: def.type, inputs: def.inputs, output: def.output, meta: def.meta, procedure };
     });
 }
 
