@@ -245,21 +245,27 @@ function compareValues(walk: Walk, path: string, before: Variant, after: Variant
   }
 }
 
+/** A bound; ±2^53−1 (zod's implied bounds of an integer) is no bound: no JSON client goes past it. */
+function bound(value: unknown): number | undefined {
+  if (typeof value !== "number" || Math.abs(value) === Number.MAX_SAFE_INTEGER) return undefined;
+  return value;
+}
+
 function compareConstraints(walk: Walk, path: string, before: JsonSchema, after: JsonSchema) {
   const tighter = (key: string, was: unknown, is: unknown, how: string) =>
     record(walk, path, ["breaking", "compatible"], `${key} ${how}: ${show(was) ?? "none"} → ${show(is) ?? "none"}`);
   const looser = (key: string, was: unknown, is: unknown, how: string) =>
     record(walk, path, ["additive", "breaking"], `${key} ${how}: ${show(was) ?? "none"} → ${show(is) ?? "none"}`);
   for (const key of LOWER_BOUNDS) {
-    const was = before[key] as number | undefined;
-    const is = after[key] as number | undefined;
+    const was = bound(before[key]);
+    const is = bound(after[key]);
     if (was === is) continue;
     if (was === undefined || (is !== undefined && is > was)) tighter(key, was, is, "raised");
     else looser(key, was, is, is === undefined ? "dropped" : "lowered");
   }
   for (const key of UPPER_BOUNDS) {
-    const was = before[key] as number | undefined;
-    const is = after[key] as number | undefined;
+    const was = bound(before[key]);
+    const is = bound(after[key]);
     if (was === is) continue;
     if (was === undefined || (is !== undefined && is < was)) tighter(key, was, is, "lowered");
     else looser(key, was, is, is === undefined ? "dropped" : "raised");
@@ -272,8 +278,12 @@ function compareConstraints(walk: Walk, path: string, before: JsonSchema, after:
     else if (is === undefined) looser(key, was, is, "dropped");
     else record(walk, path, ["breaking", "breaking"], `${key} changed: ${show(was)} → ${show(is)}`);
   }
-  if (before.type === "integer" && after.type === "number") looser("type", "integer", "number", "widened");
-  if (before.type === "number" && after.type === "integer") tighter("type", "number", "integer", "narrowed");
+  if (before.type === "integer" && after.type === "number") {
+    record(walk, path, ["additive", "breaking"], "type widened: integer → number");
+  }
+  if (before.type === "number" && after.type === "integer") {
+    record(walk, path, ["breaking", "compatible"], "type narrowed: number → integer");
+  }
 }
 
 function requiredOf(schema: JsonSchema): Set<string> {
