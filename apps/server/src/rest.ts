@@ -193,7 +193,10 @@ export function createRestHandler(options: RestHandlerOptions) {
   };
 }
 
-/** JSON Schema of a zod schema as OpenAPI 3.1 takes it (dates are ISO 8601 strings on the wire). */
+/**
+ * JSON Schema of a zod schema as OpenAPI 3.1 takes it (dates are ISO 8601 strings on the wire;
+ * response objects open to new fields).
+ */
 function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const json = z.toJSONSchema(schema, {
     io,
@@ -204,6 +207,8 @@ function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unk
         jsonSchema.type = "string";
         jsonSchema.format = "date-time";
       }
+      // An answer may gain fields (an additive change): a partner's validator must not refuse them.
+      if (io === "output" && jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
     },
   }) as Record<string, unknown>;
   delete json.$schema;

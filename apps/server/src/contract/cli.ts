@@ -4,11 +4,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { appRouter } from "@ticketing/api";
 import type { Change, ChangeLevel } from "@ticketing/rpc/contract";
-import { openApiDocument } from "../rest";
-import { type Contract, compareContracts, describeContract, serializeContract } from "./contract";
+import {
+  type Contract,
+  compareContracts,
+  describeContract,
+  openApiDocument,
+  SNAPSHOT_FILE as SNAPSHOT,
+  SNAPSHOT_NAME,
+  serializeContract,
+} from ".";
 
-const SNAPSHOT = new URL("../../api-contract.json", import.meta.url);
-const SNAPSHOT_NAME = "apps/server/api-contract.json";
 const ORDER: ChangeLevel[] = ["breaking", "deprecation", "additive", "compatible"];
 
 function print(changes: Change[]) {

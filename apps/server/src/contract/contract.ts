@@ -37,20 +37,25 @@ export interface Contract {
   openapi: JsonSchema;
 }
 
-/** Dates cross the wire as ISO 8601 strings (superjson revives them on /trpc). */
-const jsonSchemaOptions = {
+/**
+ * Dates cross the wire as ISO 8601 strings (superjson revives them on /trpc). An output
+ * object is open: zod's output mode closes it (`additionalProperties: false`), but a client
+ * reads the fields it knows and no more, so a new output field is additive, not a break.
+ */
+const jsonSchemaOptions = (io: "input" | "output") => ({
   unrepresentable: "any",
   override: ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) => {
     if (zodSchema._zod.def.type === "date") {
       jsonSchema.type = "string";
       jsonSchema.format = "date-time";
     }
+    if (io === "output" && jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
   },
-};
+});
 
 async function bodyOf(parsers: readonly unknown[], io: "input" | "output"): Promise<Body | null> {
   if (parsers.length === 0) return null;
-  const schemas = parsers.map((parser) => jsonSchemaOf(parser, io, jsonSchemaOptions));
+  const schemas = parsers.map((parser) => jsonSchemaOf(parser, io, jsonSchemaOptions(io)));
   if (schemas.some((schema) => schema === undefined)) {
     // tRPC's octetInputParser is the one parser here that cannot describe itself.
     if (parsers.length === 1 && io === "input") return { octetStream: true };

@@ -344,6 +344,14 @@ function compareObjects(walk: Walk, path: string, before: Side, after: Side) {
     record(walk, path, ["breaking", "breaking"], "now refuses fields it does not know");
   } else if (walk.position === "input" && wasExtra === false && isExtra !== false) {
     record(walk, path, ["additive", "additive"], "now accepts fields it does not know");
+  } else if (walk.position === "output" && (wasExtra === false) !== (isExtra === false)) {
+    // Clients read the fields they know; whether an answer says "no others" changes nothing for them.
+    record(
+      walk,
+      path,
+      ["compatible", "compatible"],
+      isExtra === false ? "closed to other fields" : "open to other fields",
+    );
   }
 }
 
