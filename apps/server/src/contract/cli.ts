@@ -46,7 +46,16 @@ async function main(command: string | undefined) {
     console.log(`✓ The API matches its contract snapshot (${SNAPSHOT_NAME}).`);
     return 0;
   }
-  const changes = compareContracts(JSON.parse(recorded) as Contract, current);
+  let previous: Contract;
+  try {
+    previous = JSON.parse(recorded) as Contract;
+  } catch {
+    console.error(
+      `✗ ${SNAPSHOT_NAME} is not valid JSON (a merge conflict?). Record it again with npm run api:snapshot and review the diff.`,
+    );
+    return 1;
+  }
+  const changes = compareContracts(previous, current);
   const count = (level: ChangeLevel) => changes.filter((change) => change.level === level).length;
   console.log(`The API differs from its contract snapshot (${SNAPSHOT_NAME}):`);
   print(changes);
