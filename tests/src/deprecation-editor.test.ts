@@ -116,8 +116,8 @@ beforeAll(async () => {
   // Closing the buffer makes tsserver read the router as it is on disk, without the tag.
   tsserver.notify("close", { file: ROUTER });
   answers.set("untagged", deprecation(await quickInfo(WORKER_PROBE, "getAvailableTickets")));
-  // The first question to each app's project loads and checks it: seconds on a quiet machine,
-  // minutes on a loaded one. The answers do not depend on time; the limit is generous.
+  // The first question to each app's project loads and checks it: over three minutes on a
+  // loaded 2-core machine. The answers do not depend on time; the limit is generous.
 }, 600_000);
 afterAll(() => tsserver?.close());
 
