@@ -49,35 +49,34 @@ export interface ProcedureMeta {
   deprecated?: string;
 }
 
-const t = initTRPC
-  .context<Context>()
-  .meta<ProcedureMeta>()
-  .create({
-    // superjson on the wire; a settled value (see settled.ts) is serialized once.
-    transformer: wireTransformer,
-    isDev,
-    sse: {
-      // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
-      // client notice a dead one: with nothing for 25 s it reconnects (resuming from its
-      // last event id).
-      ping: { enabled: true, intervalMs: 10_000 },
-      client: { reconnectAfterInactivityMs: 25_000 },
-    },
-    errorFormatter({ shape, error }) {
-      const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
-      const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
-      return {
-        ...shape,
-        message:
-          zodError && error.cause instanceof z.core.$ZodError
-            ? describeIssues(error.cause)
-            : hidden
-              ? "Internal server error"
-              : shape.message,
-        data: { ...shape.data, zodError },
-      };
-    },
-  });
+const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
+
+const t = withMeta.create({
+  // superjson on the wire; a settled value (see settled.ts) is serialized once.
+  transformer: wireTransformer,
+  isDev,
+  sse: {
+    // A comment line every 10 s keeps proxies from closing a quiet stream, and lets the
+    // client notice a dead one: with nothing for 25 s it reconnects (resuming from its
+    // last event id).
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
+    const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
+    return {
+      ...shape,
+      message:
+        zodError && error.cause instanceof z.core.$ZodError
+          ? describeIssues(error.cause)
+          : hidden
+            ? "Internal server error"
+            : shape.message,
+      data: { ...shape.data, zodError },
+    };
+  },
+});
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
