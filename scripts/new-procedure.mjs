@@ -282,7 +282,9 @@ function main() {
     write(files.matrix, matrix.slice(0, end) + row + matrix.slice(end), `its row: ${matrixAllow(kind)} may call it`);
   }
 
-  const registryFiles = registries(procedures, new Set(Object.values(files)));
+  // The API contract names every procedure too, but `npm run api:snapshot` writes it (step 6).
+  const contract = join(root, "apps", "server", "api-contract.json");
+  const registryFiles = registries(procedures, new Set([...Object.values(files), contract]));
 
   for (const { file, text } of writes) writeFileSync(file, text);
   const paths = [...new Set(writes.map((w) => w.file))];
@@ -311,6 +313,8 @@ Next steps:
   5. Call it — the types are already there, no build or codegen step:
      web (React Query):   ${kind === "query" ? `useQuery(trpc.${name}.queryOptions({ message: "hi" }))` : `useMutation(trpc.${name}.mutationOptions())`}
      worker:              await api.${call2}
+  6. Record it in the API contract: npm run api:snapshot (until then npm run api:check says the
+     snapshot is out of date; a new procedure is an additive change).
   Under \`npm run dev\` the server restarts with it; the web app and the worker need no restart.`);
   if (registryFiles.length > 0) {
     console.log("\nThese files list every procedure; add a line for the new one to each:");

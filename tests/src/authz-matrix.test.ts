@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { AppRouter } from "@ticketing/api";
-import { appRouter } from "@ticketing/api";
+import { appRouter, type ProcedureMeta } from "@ticketing/api";
 import { type Caller, createTestApi, type TestApi } from "@ticketing/api/testing";
+import { listProcedures } from "@ticketing/rpc/contract";
 import { startTestServer, TEST_WORKER_TOKEN, type TestServer } from "@ticketing/server/testing";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,6 +172,18 @@ afterAll(() => server?.close());
 describe("the authorization matrix", () => {
   it("has a row for every procedure of the router", () => {
     expect(Object.keys(table).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+
+  it("agrees with the auth each procedure declares (the API contract records it)", () => {
+    const declared = listProcedures(appRouter).map(({ name, meta }) => ({
+      name,
+      auth: (meta as ProcedureMeta | undefined)?.auth,
+    }));
+    const expected = declared.map(({ name }) => ({
+      name,
+      auth: allowed(table[name as ProcedureName], "anonymous") ? "public" : "signed-in",
+    }));
+    expect(declared).toEqual(expected);
   });
 
   for (const [name, row] of Object.entries(table) as [ProcedureName, Row][]) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, createCaller, type RequestInfo } from "@ticketing/api";
+import { appRouter, type Context, createCaller, type ProcedureMeta, type RequestInfo } from "@ticketing/api";
 import {
   bookingOutput,
   createBookingInput,
@@ -8,8 +8,9 @@ import {
   listEventsInput,
   listEventsOutput,
 } from "@ticketing/api/schemas";
+import { listProcedures } from "@ticketing/rpc/contract";
 import { crossSiteRefusal, type RateLimiter, readBody } from "@ticketing/rpc/server";
-import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
 
@@ -192,7 +193,10 @@ export function createRestHandler(options: RestHandlerOptions) {
   };
 }
 
-/** JSON Schema of a zod schema as OpenAPI 3.1 takes it (dates are ISO 8601 strings on the wire). */
+/**
+ * JSON Schema of a zod schema as OpenAPI 3.1 takes it (dates are ISO 8601 strings on the wire;
+ * response objects open to new fields).
+ */
 function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const json = z.toJSONSchema(schema, {
     io,
@@ -203,6 +207,8 @@ function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unk
         jsonSchema.type = "string";
         jsonSchema.format = "date-time";
       }
+      // An answer may gain fields (an additive change): a partner's validator must not refuse them.
+      if (io === "output" && jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
     },
   }) as Record<string, unknown>;
   delete json.$schema;
@@ -230,8 +236,47 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-/** The OpenAPI 3.1 description of these routes, generated from the procedures' own zod schemas. */
-export function openApiDocument(serverUrl?: string) {
+type Operation = { operationId: string; description?: string; deprecated?: boolean; parameters?: Parameter[] };
+type Parameter = { deprecated?: boolean; schema: Record<string, unknown> };
+
+/**
+ * Marks what the procedures mark: an operation whose procedure's metadata says deprecated,
+ * and a parameter whose schema says so (zod's `.meta({ deprecated: true })`).
+ */
+function markDeprecated<T extends { paths: Record<string, Record<string, Operation>> }>(
+  document: T,
+  router: AnyRouter,
+): T {
+  const notes = new Map(
+    listProcedures(router).map((procedure) => [
+      procedure.name,
+      (procedure.meta as ProcedureMeta | undefined)?.deprecated,
+    ]),
+  );
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const note = notes.get(operation.operationId);
+      if (note !== undefined) {
+        operation.deprecated = true;
+        operation.description = `Deprecated: ${note}`;
+      }
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.schema.deprecated === true) parameter.deprecated = true;
+      }
+    }
+  }
+  return document;
+}
+
+/**
+ * The OpenAPI 3.1 description of these routes, generated from the procedures' own zod schemas.
+ * `router` is whose deprecations it marks (a test's variant; the app's own by default).
+ */
+export function openApiDocument(serverUrl?: string, router: AnyRouter = appRouter) {
+  return markDeprecated(describeRoutes(serverUrl), router);
+}
+
+function describeRoutes(serverUrl?: string) {
   const listQuery = schemaOf(listEventsInput, "input") as { properties: Record<string, Record<string, unknown>> };
   const parameters = Object.entries(listQuery.properties).map(([name, schema]) => ({
     name,

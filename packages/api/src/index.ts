@@ -16,3 +16,4 @@ export { DomainError } from "./domain/errors";
 export type { Role, Viewer } from "./domain/viewer";
 export { type CachedEvent, createEventCache, type EventCache } from "./event-cache";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
+export type { ProcedureMeta } from "./trpc";

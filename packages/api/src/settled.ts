@@ -1,3 +1,4 @@
+import { enforcedSchema } from "@ticketing/rpc/contract";
 import superjson from "superjson";
 import type { z } from "zod";
 
@@ -33,9 +34,11 @@ export function settle<S extends z.ZodType>(schema: S, value: unknown): z.output
  * passes as it is. Anything else is checked on every call, as `.output(schema)` does.
  */
 export function outputOf<S extends z.ZodType>(schema: S): (value: unknown) => z.output<S> {
-  return (value) =>
+  const parse = (value: unknown) =>
     // Only settle() adds to the set, after `schema` parsed the value: it is an output of it.
     typeof value === "object" && value !== null && settled.has(value) ? (value as z.output<S>) : schema.parse(value);
+  // The contract check reads the procedure's output schema through it.
+  return Object.assign(parse, { [enforcedSchema]: schema });
 }
 
 /**

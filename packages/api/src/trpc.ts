@@ -31,7 +31,27 @@ function describeIssues(error: z.core.$ZodError): string {
   return `Invalid input — ${issues.join("; ")}${more}`;
 }
 
-const t = initTRPC.context<Context>().create({
+/**
+ * What a procedure says about itself, read by the contract check and the OpenAPI document
+ * (docs/decisions/021-contract-check.md).
+ */
+export interface ProcedureMeta {
+  /**
+   * Who may call it at all: set by the procedure builder that enforces it (publicProcedure,
+   * authedProcedure, uploadProcedure), never by hand. Finer rules (roles, ownership) are
+   * decided per call by domain/permissions.ts.
+   */
+  auth?: "public" | "signed-in";
+  /**
+   * Marked for removal: what to use instead. Put the same text in a `@deprecated` JSDoc tag
+   * on the procedure's key, so that editors strike it through in every client.
+   */
+  deprecated?: string;
+}
+
+const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
+
+const t = withMeta.create({
   // superjson on the wire; a settled value (see settled.ts) is serialized once.
   transformer: wireTransformer,
   isDev,
@@ -88,7 +108,7 @@ class CallFailed {
  * calls. In order, as if nested: observation (it sees every outcome, thrown or returned),
  * the deadline, error mapping, after-commit hooks, the deadline-bounded database handle.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({ ctx, path, type, next }) => {
   const endCall = beginCall(ctx, path, type);
   const due = ctx.deadline;
   let result: Awaited<ReturnType<typeof next>>;
@@ -160,7 +180,7 @@ const perUserLimit = rateLimit<Context & { viewer: Viewer }>({
 });
 
 /** A signed-in caller (person or service); ctx.viewer is who. */
-export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit);
+export const authedProcedure = publicProcedure.meta({ auth: "signed-in" }).use(signedIn).concat(perUserLimit);
 
 /**
  * A signed-in caller's upload, read as it streams in. It runs as long as the client keeps
@@ -169,6 +189,7 @@ export const authedProcedure = publicProcedure.use(signedIn).concat(perUserLimit
  * not one transaction: each step commits on its own, so progress is visible to others.
  */
 export const uploadProcedure = t.procedure
+  .meta({ auth: "signed-in" })
   .concat(observed)
   .use(async ({ ctx, next }) => {
     try {
