@@ -124,7 +124,7 @@ async function seedUsers(tx: Database): Promise<number> {
   );
   const missing = people.filter((person) => !existing.has(person.email));
   if (missing.length === 0) return 0;
-  // One hash for the one public password: a hash costs ~40 ms by design, and the start-up
+  // One hash for the one public password: a hash is slow by design, and the start-up
   // check for exposed demo accounts then verifies one hash, not five.
   const demoHash = missing.some((person) => person.password !== null) ? await hashPassword(DEMO_PASSWORD) : NO_PASSWORD;
   const rows = missing.map((person) => ({
