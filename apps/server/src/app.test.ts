@@ -254,4 +254,13 @@ describe("configuration", () => {
     expect(() => loadConfig({ WORKER_TOKEN: "short" })).toThrow(/WORKER_TOKEN: must be at least 16 characters/);
     expect(loadConfig({}).workerToken).toBe("dev-worker-token-change-me");
   });
+
+  it("is production when the entry point says so and NODE_ENV is unset, refusing a missing or development token", () => {
+    for (const env of [{}, { NODE_ENV: "" }, { WORKER_TOKEN: "dev-worker-token-change-me" }]) {
+      expect(() => loadConfig(env, "production")).toThrow(/WORKER_TOKEN: is required in production/);
+    }
+    const config = loadConfig({ WORKER_TOKEN: "a-production-secret-0123" }, "production");
+    expect(config).toMatchObject({ nodeEnv: "production", secureCookies: true });
+    expect(loadConfig({ NODE_ENV: "test" }, "production").nodeEnv).toBe("test");
+  });
 });

@@ -16,7 +16,7 @@ const rate = z.coerce
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    NODE_ENV: z.enum(["development", "production", "test"]),
     PORT: port.default(4000),
     HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: z.string().optional(),
@@ -48,7 +48,9 @@ const schema = z
       ctx.addIssue({
         code: "custom",
         path: ["WORKER_TOKEN"],
-        message: "is required in production (a secret of 16+ characters shared with the worker)",
+        message:
+          "is required in production, which `npm run server` is unless NODE_ENV says otherwise: " +
+          "set a secret of 16+ characters, shared with the worker (the development default is refused)",
       });
       return z.NEVER;
     }
@@ -80,11 +82,19 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Reads and checks the environment once at start; a bad value names its variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads and checks the environment once at start; a bad value names its variable.
+ * `defaultNodeEnv` is what an unset NODE_ENV means: the production entry point
+ * (`npm run server`) passes "production", so only `npm run dev` and tests get development
+ * defaults such as the built-in worker token.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaultNodeEnv: "development" | "production" = "development",
+): Config {
   // An empty variable (FOO=) means "not set", as shells and .env files commonly write it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = schema.safeParse(present);
+  const parsed = schema.safeParse({ NODE_ENV: defaultNodeEnv, ...present });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

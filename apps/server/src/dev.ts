@@ -1,4 +1,4 @@
 import { run } from "./start";
 
 // The demo comes alive on first start: the development server seeds the embedded database.
-run({ seed: true, prettyLogs: true });
+run({ defaultNodeEnv: "development", seed: true, prettyLogs: true });

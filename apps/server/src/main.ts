@@ -1,3 +1,5 @@
 import { run } from "./start";
 
-run({ seed: false, prettyLogs: false });
+// `npm run server`: production unless NODE_ENV says otherwise, so a forgotten variable
+// never starts a public server on the development worker token.
+run({ defaultNodeEnv: "production", seed: false, prettyLogs: false });

@@ -1,11 +1,21 @@
 import type { AddressInfo } from "node:net";
 import { startAvailabilityFeed } from "@ticketing/api";
-import { DatabaseLockedError, DatabaseUrlError, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
+import {
+  DatabaseLockedError,
+  DatabaseUrlError,
+  ensureServiceAccount,
+  findPublicPasswordAccounts,
+  migrateDatabase,
+  openDatabase,
+  seedDemo,
+} from "@ticketing/db";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
 
 export interface StartOptions {
+  /** What an unset NODE_ENV means: production for `npm run server`, development for `npm run dev`. */
+  defaultNodeEnv: "development" | "production";
   /** Load the demo data (idempotent) after migrating: the development server does. */
   seed: boolean;
   prettyLogs: boolean;
@@ -13,16 +23,25 @@ export interface StartOptions {
 
 /** Configures, migrates, listens, and stops cleanly on SIGTERM/SIGINT. */
 export async function startServer(options: StartOptions): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, options.defaultNodeEnv);
   const logger = createLogger(config.logLevel, options.prettyLogs);
   const database = await openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
   });
   await migrateDatabase(database);
+  await ensureServiceAccount(database.db);
   if (options.seed) {
     const added = await seedDemo(database.db);
     if (added.events > 0) logger.info(added, "demo data loaded");
+  }
+  const exposed = await findPublicPasswordAccounts(database.db);
+  if (exposed.length > 0) {
+    logger.warn(
+      { accounts: exposed },
+      `demo accounts with the public demo password: ${exposed.join(", ")}. Anyone can sign in as them; ` +
+        "outside a demo, run on a database without `npm run db:seed`",
+    );
   }
   const availability = await startAvailabilityFeed(database, {
     onError: (error, what) => logger.warn({ err: error }, what),

@@ -160,6 +160,8 @@ describe("the worker process", () => {
       unknownCommand: runWorker(["sweep"], {}),
       badUrl: runWorker(["--once"], { API_URL: "ftp://example" }),
       production: runWorker(["--once"], { NODE_ENV: "production", WORKER_TOKEN: "" }),
+      // `npm run worker` without NODE_ENV is production: the development token is refused.
+      productionByDefault: runWorker(["--once"], { NODE_ENV: "", WORKER_TOKEN: "dev-worker-token-change-me" }),
       missingFeed: runWorker(["import", join(dir, "missing.csv")], {}),
       unreachable: runWorker(["import", feed], {
         API_URL: `http://127.0.0.1:${port}`,
@@ -169,15 +171,18 @@ describe("the worker process", () => {
       wrongToken: runWorker(["--once"], { API_URL: server.url, WORKER_TOKEN: "not-the-token-at-all" }),
     };
     const codes = await Promise.all(Object.values(runs).map((run) => run.exited));
-    expect(codes).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(codes).toEqual([1, 1, 1, 1, 1, 1, 1]);
 
     expect(runs.unknownCommand.stderr()).toContain('worker: unknown command "sweep"\nusage: worker [--once]');
     expect(runs.badUrl.stderr()).toBe(
       "worker: Invalid configuration:\n  API_URL: must be an http:// or https:// URL\n",
     );
-    expect(runs.production.stderr()).toContain(
-      "  WORKER_TOKEN: is required in production (the secret the server was started with)",
-    );
+    for (const run of [runs.production, runs.productionByDefault]) {
+      expect(run.stderr()).toContain(
+        "  WORKER_TOKEN: is required in production, which `npm run worker` is unless NODE_ENV says otherwise: " +
+          "set the secret the server was started with (the development default is refused)",
+      );
+    }
     expect(runs.missingFeed.stderr()).toBe(`import: ${join(dir, "missing.csv")}: no such file\n`);
     expect(runs.unreachable.stdout()).toBe(
       `Importing ${feed} (${statSync(feed).size} bytes) into http://127.0.0.1:${port}\n`,

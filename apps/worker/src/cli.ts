@@ -148,8 +148,14 @@ async function runImport(config: WorkerConfig, file: string): Promise<number> {
   return report.failedCount > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
+export interface EntryOptions {
+  pretty: boolean;
+  /** What an unset NODE_ENV means: production for `npm run worker`, development for `npm run dev`. */
+  defaultNodeEnv: "development" | "production";
+}
+
 /** The worker's command line; resolves with the exit code. */
-export async function main(argv: string[], options: { pretty: boolean }): Promise<number> {
+export async function main(argv: string[], options: EntryOptions): Promise<number> {
   let command: Command;
   try {
     command = parseCommand(argv);
@@ -163,7 +169,7 @@ export async function main(argv: string[], options: { pretty: boolean }): Promis
   }
   let config: WorkerConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, options.defaultNodeEnv);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`worker: ${error.message}`);
@@ -173,7 +179,7 @@ export async function main(argv: string[], options: { pretty: boolean }): Promis
 }
 
 /** Entry points call this: it exits with main's code, and a crash prints one clear line. */
-export function run(options: { pretty: boolean }): void {
+export function run(options: EntryOptions): void {
   main(process.argv.slice(2), options).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -39,6 +39,14 @@ describe("worker configuration", () => {
     );
   });
 
+  it("is production when the entry point says so and NODE_ENV is unset, refusing a missing or development token", () => {
+    for (const env of [{}, { NODE_ENV: "" }, { WORKER_TOKEN: DEVELOPMENT_WORKER_TOKEN }]) {
+      expect(() => loadConfig(env, "production")).toThrow(/WORKER_TOKEN: is required in production/);
+    }
+    expect(loadConfig({ WORKER_TOKEN: "a-production-secret-0123" }, "production").nodeEnv).toBe("production");
+    expect(loadConfig({ NODE_ENV: "test" }, "production").workerToken).toBe(DEVELOPMENT_WORKER_TOKEN);
+  });
+
   it("treats an empty variable as unset", () => {
     expect(loadConfig({ API_URL: "", WORKER_TOKEN: "" }).apiUrls).toEqual(["http://127.0.0.1:4000"]);
   });

@@ -26,7 +26,7 @@ const httpUrl = z
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    NODE_ENV: z.enum(["development", "production", "test"]),
     API_URL: httpUrl.optional(),
     API_URLS: z
       .string()
@@ -61,7 +61,9 @@ const schema = z
       ctx.addIssue({
         code: "custom",
         path: ["WORKER_TOKEN"],
-        message: "is required in production (the secret the server was started with)",
+        message:
+          "is required in production, which `npm run worker` is unless NODE_ENV says otherwise: " +
+          "set the secret the server was started with (the development default is refused)",
       });
       return z.NEVER;
     }
@@ -103,11 +105,19 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Reads and checks the environment once at start; a bad value names its variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+/**
+ * Reads and checks the environment once at start; a bad value names its variable.
+ * `defaultNodeEnv` is what an unset NODE_ENV means: the production entry point
+ * (`npm run worker`) passes "production", so only `npm run dev` and tests get development
+ * defaults such as the built-in worker token.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaultNodeEnv: "development" | "production" = "development",
+): WorkerConfig {
   // An empty variable (FOO=) means "not set", as shells and .env files commonly write it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = schema.safeParse(present);
+  const parsed = schema.safeParse({ NODE_ENV: defaultNodeEnv, ...present });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

@@ -1,3 +1,5 @@
 import { run } from "./cli";
 
-run({ pretty: false });
+// `npm run worker`: production unless NODE_ENV says otherwise, so a forgotten variable
+// never sends the development token.
+run({ pretty: false, defaultNodeEnv: "production" });

@@ -1,4 +1,12 @@
 export {
+  AccountError,
+  type AdminAccount,
+  adminPasswordProblem,
+  ensureServiceAccount,
+  findPublicPasswordAccounts,
+  upsertAdmin,
+} from "./accounts";
+export {
   type Database,
   type DatabaseHandle,
   DatabaseUrlError,
@@ -14,7 +22,7 @@ export { createEventInventory } from "./inventory";
 export { type ListenOptions, listen, type NotificationListener } from "./listen";
 export { DatabaseLockedError } from "./lock";
 export { checkReadiness, migrateDatabase, type Readiness } from "./migrate";
-export { hashPassword, NO_PASSWORD, verifyPassword } from "./passwords";
+export { hashPassword, NO_PASSWORD, PASSWORD_POLICY, passwordNeedsRehash, verifyPassword } from "./passwords";
 export { dataDir, repoRoot } from "./paths";
 export { queryRows } from "./query";
 export * as schema from "./schema";

@@ -26,7 +26,15 @@ function templateKey(): string {
   for (const file of readdirSync(migrationsFolder()).sort()) {
     if (file.endsWith(".sql")) hash.update(readFileSync(join(migrationsFolder(), file)));
   }
-  for (const file of ["seed.ts", "seed-data.ts", "ids.ts", "inventory.ts", "schema.ts"]) {
+  for (const file of [
+    "seed.ts",
+    "seed-data.ts",
+    "ids.ts",
+    "inventory.ts",
+    "schema.ts",
+    "accounts.ts",
+    "passwords.ts",
+  ]) {
     hash.update(readFileSync(join(repoRoot(), "packages", "db", "src", file)));
   }
   hash.update(new Date().toISOString().slice(0, 10));

@@ -3,6 +3,7 @@ import {
   type Database,
   hashPassword,
   NO_PASSWORD,
+  passwordNeedsRehash,
   SERVICE_ACCOUNT_EMAIL,
   schema as t,
   verifyPassword,
@@ -57,8 +58,22 @@ export async function signIn(db: Database, input: { email: string; password: str
   if (!row || row.passwordHash === NO_PASSWORD || !matches) {
     throw new DomainError("UNAUTHORIZED", "Email or password is incorrect.");
   }
-  const { passwordHash: _, ...user } = row;
+  const { passwordHash, ...user } = row;
+  if (passwordNeedsRehash(passwordHash)) await upgradePasswordHash(db, user.id, passwordHash, input.password);
   return openSession(db, user);
+}
+
+/**
+ * The only moment the password is known again: a hash made under an older policy is
+ * replaced by one made under today's. Compare-and-set, so a password changed meanwhile
+ * (or another sign-in's upgrade) is never overwritten.
+ */
+async function upgradePasswordHash(db: Database, userId: string, old: string, password: string): Promise<void> {
+  const upgraded = await hashPassword(password);
+  await db
+    .update(t.users)
+    .set({ passwordHash: upgraded })
+    .where(and(eq(t.users.id, userId), eq(t.users.passwordHash, old)));
 }
 
 export async function signOut(db: Database, token: string): Promise<boolean> {

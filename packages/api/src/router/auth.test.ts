@@ -1,3 +1,6 @@
+import { randomBytes, randomUUID, scryptSync } from "node:crypto";
+import { schema as t } from "@ticketing/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextFactory } from "../context";
 import { createCaller } from "../root";
@@ -105,5 +108,44 @@ describe("signIn, me and signOut", () => {
       contextFor({ requestId: "t", credentials: { token: TEST_SERVICE_TOKEN, source: "cookie" } }),
     );
     expect(await viaCookie.me()).toBeNull();
+  });
+});
+
+describe("password hashes made under an older policy", () => {
+  /** What hashPassword stored before argon2id: scrypt N=2^15, r=8, p=1, `scrypt$N$r$p$salt$key`. */
+  function legacyScryptHash(password: string): string {
+    const salt = randomBytes(16);
+    const key = scryptSync(password.normalize("NFKC"), salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    return ["scrypt", 32768, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
+  }
+
+  async function storedHash(email: string): Promise<string> {
+    const [row] = await api.db.select({ hash: t.users.passwordHash }).from(t.users).where(eq(t.users.email, email));
+    if (!row) throw new Error(`no user ${email}`);
+    return row.hash;
+  }
+
+  async function personWithHash(passwordHash: string): Promise<string> {
+    const email = `legacy-${randomUUID()}@example.test`;
+    await api.db.insert(t.users).values({ email, name: "Legacy Person", role: "customer", passwordHash });
+    return email;
+  }
+
+  it("signs in with an old scrypt hash and replaces it with argon2id; a wrong password changes nothing", async () => {
+    const legacy = legacyScryptHash("old but good password");
+    const email = await personWithHash(legacy);
+
+    await expect(api.anonymous.signIn({ email, password: "not the password" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    expect(await storedHash(email)).toBe(legacy);
+
+    const session = await api.anonymous.signIn({ email, password: "old but good password" });
+    expect(session.user.email).toBe(email);
+    const upgraded = await storedHash(email);
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+
+    await api.anonymous.signIn({ email, password: "old but good password" });
+    expect(await storedHash(email)).toBe(upgraded);
   });
 });
