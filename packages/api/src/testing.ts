@@ -87,7 +87,9 @@ export async function createSmallEvent(
 ) {
   const suffix = randomUUID().slice(0, 8);
   const venueId = randomUUID();
-  await db.insert(t.venues).values({ id: venueId, name: `Test Hall ${suffix}`, city: "Testville" });
+  await db
+    .insert(t.venues)
+    .values({ id: venueId, name: `Test Hall ${suffix}`, city: "Testville", timeZone: "America/Chicago" });
   await db.insert(t.venueTiers).values({ venueId, tier: "standard", name: "Standard", priceCents: 2500 });
   await db.insert(t.venueSeats).values(
     Array.from({ length: options.seats }, (_, i) => ({
