@@ -230,7 +230,7 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
           "externalId,name,venue,startsAt,description,status",
           `gala-${tag},Spring Gala,${VENUE},2027-04-01T19:30:00Z,"Two sets,`,
           `one night",on_sale`,
-          `local-${tag},No Offset Night,${VENUE},2027-04-02T19:30:00,,`,
+          `local-${tag},Skipped Hour Night,${VENUE},2027-03-14T02:30:00,,`,
           `lost-${tag},Nowhere Show,Nowhere Hall,2027-04-03T19:30:00+02:00,,`,
           "",
           `blank-${tag},,${VENUE},2027-04-04T19:30:00Z,,`,
@@ -245,7 +245,7 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
       const runs = (await importRuns()).slice(runsBefore.length);
       expect(runs).toEqual([{ status: "done", rows: 6, created: 2, updated: 0, failed_count: 4, role: "service" }]);
       const failures = [
-        `  row 2 (line 4, local-${tag}): startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)`,
+        `  row 2 (line 4, local-${tag}): startsAt 2027-03-14T02:30:00 does not exist in America/Chicago: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.`,
         `  row 3 (line 5, lost-${tag}): Venue "Nowhere Hall" was not found.`,
         `  row 4 (line 7, blank-${tag}): name is required`,
         `  row 5 (line 8, short-${tag}): has 3 fields; the header has 6`,

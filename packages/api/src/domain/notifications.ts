@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { AckNotificationsInput, Notification } from "../schemas/operations";
-import { escapeHtml, formatInstant, formatMoney, seatLabel } from "./format";
+import { formatEventTime } from "../time";
+import { escapeHtml, formatMoney, seatLabel } from "./format";
 
 type Kind = Notification["kind"];
 
@@ -36,10 +37,11 @@ export async function enqueueNotification(tx: Database, kind: Kind, bookingId: s
     starts_at: Date;
     venue_name: string;
     city: string;
+    time_zone: string;
     total_cents: number;
   }>(
     tx,
-    sql`SELECT u.email, u.name AS user_name, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, b.total_cents
+    sql`SELECT u.email, u.name AS user_name, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, v.time_zone, b.total_cents
         FROM bookings b JOIN users u ON u.id = b.user_id JOIN events e ON e.id = b.event_id JOIN venues v ON v.id = e.venue_id
         WHERE b.id = ${bookingId}`,
   );
@@ -51,7 +53,7 @@ export async function enqueueNotification(tx: Database, kind: Kind, bookingId: s
   );
   const words = wording[kind];
   const facts: [string, string][] = [
-    ["When", formatInstant(new Date(booking.starts_at))],
+    ["When", formatEventTime(new Date(booking.starts_at), booking.time_zone)],
     ["Where", `${booking.venue_name}, ${booking.city}`],
     ["Seats", seats.map(seatLabel).join(", ")],
     ["Total", formatMoney(booking.total_cents)],

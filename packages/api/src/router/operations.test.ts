@@ -22,6 +22,32 @@ async function queueConfirmations(count: number) {
   return user;
 }
 
+describe("the emails in the outbox", () => {
+  it("give the show's time in its venue's zone, with the zone's abbreviation", async () => {
+    const organizerId = (await api.userByEmail("olivia@example.com")).id;
+    const { caller, user } = await api.newUser();
+    // 7:30 PM in Austin in winter (UTC-6), and 7:30 PM in Manchester in summer (UTC+1).
+    const shows = [
+      { timeZone: "America/Chicago", startsAt: new Date("2031-12-19T01:30:00Z") },
+      { timeZone: "Europe/London", startsAt: new Date("2031-07-18T18:30:00Z") },
+    ];
+    for (const show of shows) {
+      const { eventId } = await createSmallEvent(api.db, { seats: 1, organizerId, ...show });
+      const booking = await caller.createBooking({ eventId, quantity: 1 });
+      await caller.confirmBooking({ bookingId: booking.id, paymentToken: "tok_visa" });
+    }
+    const emails = await queryRows<{ body_text: string; body_html: string }>(
+      api.db,
+      sql`SELECT body_text, body_html FROM notifications WHERE recipient = ${user.email} ORDER BY created_at`,
+    );
+    expect(emails.map((email) => /^When: (.*)$/m.exec(email.body_text)?.[1])).toEqual([
+      "Thu, Dec 18, 2031, 7:30 PM CST",
+      "Fri, Jul 18, 2031, 7:30 PM GMT+1",
+    ]);
+    expect(emails[0]?.body_html).toContain("<td>Thu, Dec 18, 2031, 7:30 PM CST</td>");
+  });
+});
+
 describe("claimNotifications and ackNotifications", () => {
   it("leases a batch, hides it from other claims, and records delivery once", async () => {
     const user = await queueConfirmations(3);
