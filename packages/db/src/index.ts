@@ -18,5 +18,6 @@ export { hashPassword, NO_PASSWORD, verifyPassword } from "./passwords";
 export { dataDir, repoRoot } from "./paths";
 export { queryRows } from "./query";
 export * as schema from "./schema";
+export { findSeatCountMismatches, type SeatCountMismatch } from "./seat-counts";
 export { eventId, type SeedSummary, seedDemo, userId, venueId } from "./seed";
 export { DEMO_PASSWORD, demoUsers, eventPlans, SERVICE_ACCOUNT_EMAIL, venuePlans } from "./seed-data";

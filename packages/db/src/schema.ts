@@ -10,6 +10,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   unique,
@@ -187,10 +188,36 @@ export const eventSeats = pgTable(
   (t) => [
     primaryKey({ columns: [t.eventId, t.seatId] }),
     index("event_seats_status_idx").on(t.eventId, t.status),
+    // The held seats alone, by expiry: a read counts an event's live holds (and finds the
+    // next one to lapse) without touching its other seats.
+    index("event_seats_holds_idx").on(t.eventId, t.holdExpiresAt).where(sql`${t.status} = 'held'`),
     index("event_seats_booking_idx").on(t.bookingId),
     check("event_seats_owner_matches_status", sql`(${t.status} = 'available') = (${t.bookingId} IS NULL)`),
     check("event_seats_expiry_matches_status", sql`(${t.status} = 'held') = (${t.holdExpiresAt} IS NOT NULL)`),
   ],
+);
+
+/**
+ * Seat counts per event and section, kept by statement-level triggers on `event_seats`
+ * (migration 0003) in the transaction of every seat change, whoever writes it. A section's
+ * counts are the sum of its stripes: each database session adds its changes to its own
+ * stripe (backend pid modulo 16), so concurrent bookings of one section do not queue on one
+ * row lock until they commit. `held` counts every held seat, lapsed holds included; a read
+ * takes the live ones from `event_seats_holds_idx` (see docs/decisions/016).
+ */
+export const eventSeatCounts = pgTable(
+  "event_seat_counts",
+  {
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    section: text("section").notNull(),
+    stripe: smallint("stripe").notNull(),
+    total: integer("total").notNull().default(0),
+    held: integer("held").notNull().default(0),
+    sold: integer("sold").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.section, t.stripe] })],
 );
 
 /** The seats a booking asked for and the price each had at the time: its history. */
