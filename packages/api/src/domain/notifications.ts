@@ -163,7 +163,6 @@ export async function ackNotifications(db: Database, leaseId: string, outcome: O
       isNull(t.notifications.deliveredAt),
       isNull(t.notifications.failedAt),
     );
-  const settled = new Set<string>();
   const acknowledged: string[] = [];
   const retrying: string[] = [];
   const failed: string[] = [];
@@ -196,7 +195,7 @@ export async function ackNotifications(db: Database, leaseId: string, outcome: O
       .returning({ id: t.notifications.id });
     for (const row of rows) failed.push(row.id);
   }
-  for (const id of [...acknowledged, ...retrying, ...failed]) settled.add(id);
+  const settled = new Set([...acknowledged, ...retrying, ...failed]);
   const named = [...outcome.ids, ...outcome.retry.map((item) => item.id), ...outcome.failed.map((item) => item.id)];
   return { acknowledged, retrying, failed, rejected: [...new Set(named)].filter((id) => !settled.has(id)) };
 }
