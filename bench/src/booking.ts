@@ -51,7 +51,10 @@ async function setup() {
   try {
     const organizer = userId("olivia@example.com");
     const venue = randomUUID();
-    await client.query("INSERT INTO venues (id, name, city) VALUES ($1, $2, 'Benchtown')", [venue, `Bench ${venue}`]);
+    await client.query("INSERT INTO venues (id, name, city, time_zone) VALUES ($1, $2, 'Benchtown', 'UTC')", [
+      venue,
+      `Bench ${venue}`,
+    ]);
     await client.query(
       `INSERT INTO venue_tiers (venue_id, tier, name, price_cents) VALUES
          ($1, 'premium', 'Premium', 12900), ($1, 'standard', 'Standard', 6900)`,

@@ -22,12 +22,18 @@ afterAll(() => server?.close());
 /** The fields these tests read, of whichever body came back (an error's, a page's, an event's…). */
 interface Body {
   error: { code: string; message: string; fieldErrors: Record<string, string[]> };
-  items: { id: string }[];
+  items: { id: string; venue: { timeZone: string } }[];
   nextCursor: string;
   id: string;
   tiers: unknown[];
   openapi: string;
   paths: Record<string, unknown>;
+  components: {
+    schemas: Record<
+      string,
+      { properties: Record<string, { required: string[]; properties: Record<string, unknown> }> }
+    >;
+  };
 }
 
 async function call(path: string, init: RequestInit = {}) {
@@ -57,7 +63,12 @@ describe("public REST on the same procedures", () => {
 
     const one = await call(`/api/v1/events/${eventId("harbor-jazz")}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: eventId("harbor-jazz"), name: "Harbor Jazz Sessions" });
+    expect(one.body).toMatchObject({
+      id: eventId("harbor-jazz"),
+      name: "Harbor Jazz Sessions",
+      venue: { name: "Harbor Hall", city: "Portland", timeZone: "America/Los_Angeles" },
+    });
+    expect(list.body.items[0]?.venue.timeZone).toEqual(expect.stringMatching(/^(America|Europe)\//));
     expect(one.body.tiers.length).toBeGreaterThan(0);
   });
 
@@ -132,6 +143,10 @@ describe("public REST on the same procedures", () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
     expect(Object.keys(body.paths).sort()).toEqual(["/api/v1/bookings", "/api/v1/events", "/api/v1/events/{id}"]);
+    // The venue's zone is part of the contract: partners show times as the ticket does.
+    const venue = body.components.schemas.Event?.properties.venue;
+    expect(venue?.required).toContain("timeZone");
+    expect(venue?.properties.timeZone).toMatchObject({ type: "string", description: expect.stringContaining("IANA") });
     const result = await new Validator().validate(body as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);

@@ -67,7 +67,7 @@ describe("the organizer page", () => {
     const feed = [
       "externalId,name,venue,startsAt,status",
       `upload-${tag}-1,Uploaded Matinee ${tag},The Lantern Room,2031-09-01T14:00:00Z,on_sale`,
-      `upload-${tag}-2,Uploaded Late Show ${tag},The Lantern Room,2031-09-01T22:00:00,`,
+      `upload-${tag}-2,Uploaded Late Show ${tag},The Lantern Room,2031-03-09T02:30:00,`,
       `upload-${tag}-3,Uploaded Encore ${tag},The Lantern Room,2031-09-02T20:00:00+02:00,`,
       "",
     ].join("\n");
@@ -84,7 +84,7 @@ describe("the organizer page", () => {
     );
     const badRow = report.getByRole("row", { name: new RegExp(`upload-${tag}-2`) });
     await expect(badRow.textContent()).resolves.toBe(
-      `23upload-${tag}-2startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)`,
+      `23upload-${tag}-2startsAt 2031-03-09T02:30:00 does not exist in America/Chicago: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.`,
     );
     // The new events join the desk (the page refreshes its server data in place).
     await page.getByRole("heading", { name: `Uploaded Matinee ${tag}` }).waitFor();

@@ -7,6 +7,7 @@ import { createApiClient } from "./client";
 import { ConfigError, loadConfig, type WorkerConfig } from "./config";
 import { describeFailure, ImportRefused, type ImportReport, importFeed, summarize } from "./jobs/import";
 import { createLogger, type Logger } from "./logger";
+import { createMailTransport } from "./mail";
 import { CredentialsRefused, createRuntime } from "./runtime";
 import { runJobsForever, runJobsOnce } from "./worker";
 
@@ -64,7 +65,8 @@ function setUp(config: WorkerConfig, logger: Logger, maxAttempts: number | undef
   });
   const status = new ApiStatus(logger, config.apiUrls.join(", "));
   const stop = stopOnSignals(logger);
-  return createRuntime({ config, logger, api, status, stop, ...(maxAttempts !== undefined && { maxAttempts }) });
+  const mail = createMailTransport(config.notifications);
+  return createRuntime({ config, logger, api, status, mail, stop, ...(maxAttempts !== undefined && { maxAttempts }) });
 }
 
 async function runJobs(config: WorkerConfig, once: boolean, pretty: boolean): Promise<number> {

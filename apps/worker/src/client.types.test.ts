@@ -9,13 +9,20 @@ const api = createApiClient({ urls: ["http://127.0.0.1:9"], token: "x".repeat(16
 
 describe("the worker's client", () => {
   it("knows each job's procedure, its input and its output", () => {
-    expectTypeOf(api.ackNotifications.mutate).parameter(0).toEqualTypeOf<{ leaseId: string; ids: string[] }>();
+    expectTypeOf(api.ackNotifications.mutate).parameter(0).toEqualTypeOf<{
+      leaseId: string;
+      ids?: string[] | undefined;
+      retry?: { id: string; error: string; retryInSeconds: number }[] | undefined;
+      failed?: { id: string; error: string }[] | undefined;
+    }>();
     expectTypeOf<Awaited<ReturnType<typeof api.claimNotifications.mutate>>>().toEqualTypeOf<
       RouterOutputs["claimNotifications"]
     >();
     expectTypeOf<RouterOutputs["claimNotifications"]["notifications"][number]["createdAt"]>().toEqualTypeOf<Date>();
     expectTypeOf<Awaited<ReturnType<typeof api.ackNotifications.mutate>>>().toEqualTypeOf<{
       acknowledged: string[];
+      retrying: string[];
+      failed: string[];
       rejected: string[];
     }>();
     expectTypeOf<Awaited<ReturnType<typeof api.upsertEvent.mutate>>["created"]>().toEqualTypeOf<boolean>();

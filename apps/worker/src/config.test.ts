@@ -47,6 +47,19 @@ describe("worker configuration", () => {
     expect(loadConfig({ NODE_ENV: "test" }, "production").workerToken).toBe(DEVELOPMENT_WORKER_TOKEN);
   });
 
+  it("sends over SMTP only when SMTP_URL names an smtp:// or smtps:// server", () => {
+    expect(loadConfig({}).notifications.smtpUrl).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: "smtps://user:pass@mail.example.com:465" }).notifications.smtpUrl).toBe(
+      "smtps://user:pass@mail.example.com:465",
+    );
+    expect(() => loadConfig({ SMTP_URL: "http://mail.example.com" })).toThrow(
+      /SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL with a host/,
+    );
+    expect(() =>
+      loadConfig({ WORKER_DELIVERY_RETRY_BASE_SECONDS: "600", WORKER_DELIVERY_RETRY_MAX_SECONDS: "60" }),
+    ).toThrow(/WORKER_DELIVERY_RETRY_MAX_SECONDS: must be at least WORKER_DELIVERY_RETRY_BASE_SECONDS/);
+  });
+
   it("treats an empty variable as unset", () => {
     expect(loadConfig({ API_URL: "", WORKER_TOKEN: "" }).apiUrls).toEqual(["http://127.0.0.1:4000"]);
   });

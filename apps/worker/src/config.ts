@@ -24,6 +24,13 @@ const httpUrl = z
   })
   .transform((value) => value.replace(/\/+$/, ""));
 
+const smtpUrl = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value) && /^smtps?:$/.test(new URL(value).protocol) && new URL(value).hostname, {
+    error: "must be an smtp:// or smtps:// URL with a host (smtp://user:pass@host:587)",
+  });
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]),
@@ -53,6 +60,11 @@ const schema = z
     WORKER_RETRY_ATTEMPTS: whole(1, 100).default(6),
     WORKER_OUTBOX_DIR: z.string().min(1).optional(),
     WORKER_MAIL_FROM: z.string().min(3).default("Ticketing <tickets@ticketing.example>"),
+    SMTP_URL: smtpUrl.optional(),
+    WORKER_SMTP_TIMEOUT_MS: whole(100, 300_000).default(30_000),
+    WORKER_DELIVERY_RETRY_BASE_SECONDS: whole(1, 86_400).default(60),
+    WORKER_DELIVERY_RETRY_MAX_SECONDS: whole(1, 86_400).default(3_600),
+    WORKER_DELIVERY_MAX_ATTEMPTS: whole(1, 100).default(10),
     // A pause before each delivery, like a slow mail relay: lets tests stop a worker mid-batch.
     WORKER_DELIVERY_DELAY_MS: whole(0, 600_000).default(0),
   })
@@ -75,6 +87,14 @@ const schema = z
       });
       return z.NEVER;
     }
+    if (env.WORKER_DELIVERY_RETRY_MAX_SECONDS < env.WORKER_DELIVERY_RETRY_BASE_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WORKER_DELIVERY_RETRY_MAX_SECONDS"],
+        message: "must be at least WORKER_DELIVERY_RETRY_BASE_SECONDS",
+      });
+      return z.NEVER;
+    }
     return {
       nodeEnv: env.NODE_ENV,
       apiUrls: env.API_URLS ?? [env.API_URL ?? "http://127.0.0.1:4000"],
@@ -92,6 +112,14 @@ const schema = z
         outboxDir: env.WORKER_OUTBOX_DIR ?? join(dataDir(), "outbox"),
         mailFrom: env.WORKER_MAIL_FROM,
         deliveryDelayMs: env.WORKER_DELIVERY_DELAY_MS,
+        /** Unset: each message is written to `outboxDir` (development); set: sent over SMTP. */
+        smtpUrl: env.SMTP_URL,
+        smtpTimeoutMs: env.WORKER_SMTP_TIMEOUT_MS,
+        retry: {
+          baseSeconds: env.WORKER_DELIVERY_RETRY_BASE_SECONDS,
+          maxSeconds: env.WORKER_DELIVERY_RETRY_MAX_SECONDS,
+          maxAttempts: env.WORKER_DELIVERY_MAX_ATTEMPTS,
+        },
       },
       requestTimeoutMs: env.WORKER_REQUEST_TIMEOUT_MS,
       backoff: { baseMs: env.WORKER_BACKOFF_BASE_MS, maxMs: env.WORKER_BACKOFF_MAX_MS },

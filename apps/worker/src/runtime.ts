@@ -2,6 +2,7 @@ import { type ApiStatus, callWithRetry } from "./api-status";
 import { type ApiClient, rpcCodeOf } from "./client";
 import type { WorkerConfig } from "./config";
 import type { Logger } from "./logger";
+import type { MailTransport } from "./mail";
 
 /** What every job works with: the client, the shared API status, and the stop signal. */
 export interface Runtime {
@@ -9,6 +10,8 @@ export interface Runtime {
   logger: Logger;
   api: ApiClient;
   status: ApiStatus;
+  /** Where notifications are delivered: the outbox folder, or an SMTP relay. */
+  mail: MailTransport;
   /** Aborted on SIGTERM/SIGINT: jobs finish the item in hand and return. */
   stop: AbortSignal;
   /** One API call, retried with backoff while the API is unavailable. */
@@ -20,17 +23,19 @@ export function createRuntime(options: {
   logger: Logger;
   api: ApiClient;
   status: ApiStatus;
+  mail: MailTransport;
   stop: AbortSignal;
   /** Unlimited for the long-running worker; bounded for --once and the import. */
   maxAttempts?: number;
 }): Runtime {
-  const { config, logger, api, status, stop, maxAttempts } = options;
+  const { config, logger, api, status, mail, stop, maxAttempts } = options;
   const apiUrl = config.apiUrls.join(", ");
   return {
     config,
     logger,
     api,
     status,
+    mail,
     stop,
     call: (run) =>
       callWithRetry(() => run(api), {

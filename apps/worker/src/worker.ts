@@ -48,7 +48,7 @@ export async function runJobsForever(runtime: Runtime): Promise<void> {
       holdSweepEveryMs: holdSweep.intervalMs,
       outboxPollEveryMs: notifications.pollIntervalMs,
       idempotencySweepEveryMs: idempotencySweep.intervalMs,
-      outbox: notifications.outboxDir,
+      mail: runtime.mail.target,
     },
     "worker started",
   );

@@ -11,7 +11,7 @@ const event = () => ({
   startsAt: new Date("2026-12-24T19:30:00.000Z"),
   status: "on_sale" as const,
   organizerId: "1c7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
-  venue: { id: "2d7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b", name: "Pier Hall", city: "Lisbon" },
+  venue: { id: "2d7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b", name: "Pier Hall", city: "Lisbon", timeZone: "Europe/Lisbon" },
   priceFromCents: 2500,
   counts: { total: 10, available: 7, held: 1, sold: 2 },
   tiers: [{ tier: "A", name: "Front", priceCents: 2500 }],

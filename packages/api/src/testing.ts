@@ -83,11 +83,25 @@ export async function expireHold(db: Database, bookingId: string): Promise<void>
  */
 export async function createSmallEvent(
   db: Database,
-  options: { seats: number; organizerId: string; status?: "on_sale" | "scheduled"; eventId?: string },
+  options: {
+    seats: number;
+    organizerId: string;
+    status?: "on_sale" | "scheduled";
+    eventId?: string;
+    /** The venue's zone (America/Chicago unless given). */
+    timeZone?: string;
+    /** When the show starts (a week from now unless given). */
+    startsAt?: Date;
+  },
 ) {
   const suffix = randomUUID().slice(0, 8);
   const venueId = randomUUID();
-  await db.insert(t.venues).values({ id: venueId, name: `Test Hall ${suffix}`, city: "Testville" });
+  await db.insert(t.venues).values({
+    id: venueId,
+    name: `Test Hall ${suffix}`,
+    city: "Testville",
+    timeZone: options.timeZone ?? "America/Chicago",
+  });
   await db.insert(t.venueTiers).values({ venueId, tier: "standard", name: "Standard", priceCents: 2500 });
   await db.insert(t.venueSeats).values(
     Array.from({ length: options.seats }, (_, i) => ({
@@ -103,7 +117,7 @@ export async function createSmallEvent(
     id: eventId,
     name: `Test Show ${suffix}`,
     venueId,
-    startsAt: new Date(Date.now() + 7 * 86_400_000),
+    startsAt: options.startsAt ?? new Date(Date.now() + 7 * 86_400_000),
     status: options.status ?? "on_sale",
     organizerId: options.organizerId,
   });

@@ -59,6 +59,8 @@ export const venues = pgTable("venues", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull().unique(),
   city: text("city").notNull(),
+  /** IANA zone (America/Chicago): tickets, pages and emails read the start in it. */
+  timeZone: text("time_zone").notNull(),
   createdAt: createdAt(),
 });
 
@@ -280,9 +282,15 @@ export const notifications = pgTable(
     leaseExpiresAt: instant("lease_expires_at"),
     attempts: integer("attempts").notNull().default(0),
     deliveredAt: instant("delivered_at"),
+    /** Not claimed again before this: the backoff after a transient failure. */
+    nextAttemptAt: instant("next_attempt_at"),
+    /** Given up: a permanent refusal (or too many transient ones). Never claimed again. */
+    failedAt: instant("failed_at"),
+    /** The mail server's reply (or the connection error) of the last failed attempt. */
+    lastError: text("last_error"),
   },
   (t) => [
-    index("notifications_pending_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL`),
+    index("notifications_pending_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL AND ${t.failedAt} IS NULL`),
     index("notifications_lease_idx").on(t.leaseId),
   ],
 );

@@ -13,6 +13,8 @@ export interface VenuePlan {
   key: string;
   name: string;
   city: string;
+  /** IANA zone of the city: the seed's shows start at 7:30 PM there. */
+  timeZone: string;
   tiers: { tier: string; name: string; priceCents: number }[];
   sections: SectionPlan[];
 }
@@ -56,6 +58,7 @@ export const venuePlans: VenuePlan[] = [
     key: "harbor-hall",
     name: "Harbor Hall",
     city: "Portland",
+    timeZone: "America/Los_Angeles",
     tiers: [
       { tier: "premium", name: "Premium", priceCents: 12900 },
       { tier: "standard", name: "Standard", priceCents: 8900 },
@@ -77,6 +80,7 @@ export const venuePlans: VenuePlan[] = [
     key: "northgate-arena",
     name: "Northgate Arena",
     city: "Manchester",
+    timeZone: "Europe/London",
     tiers: [
       { tier: "floor", name: "Floor", priceCents: 15000 },
       { tier: "lower", name: "Lower bowl", priceCents: 9500 },
@@ -102,6 +106,7 @@ export const venuePlans: VenuePlan[] = [
     key: "lantern-room",
     name: "The Lantern Room",
     city: "Austin",
+    timeZone: "America/Chicago",
     tiers: [
       { tier: "front", name: "Front rows", priceCents: 4500 },
       { tier: "general", name: "General", priceCents: 3000 },

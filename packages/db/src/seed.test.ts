@@ -26,6 +26,25 @@ describe("seedDemo", () => {
     expect(await Promise.all(tables.map(count))).toEqual(before);
   });
 
+  it("starts every show at 7:30 PM in its venue's time zone", async () => {
+    const rows = await queryRows<{ key: string; starts_at: Date; city: string; time_zone: string }>(
+      handle.db,
+      sql`SELECT e.external_id AS key, e.starts_at, v.city, v.time_zone
+          FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.external_id LIKE 'demo-%'`,
+    );
+    expect(new Set(rows.map((row) => `${row.city} ${row.time_zone}`))).toEqual(
+      new Set(["Austin America/Chicago", "Portland America/Los_Angeles", "Manchester Europe/London"]),
+    );
+    for (const row of rows) {
+      const local = new Intl.DateTimeFormat("en-US", {
+        timeZone: row.time_zone,
+        hour: "numeric",
+        minute: "2-digit",
+      }).format(new Date(row.starts_at));
+      expect(`${row.key}: ${local}`).toBe(`${row.key}: 7:30 PM`);
+    }
+  });
+
   it("has a nearly sold-out, a sold-out and a not-yet-on-sale event, with realistic seat maps", async () => {
     const rows = await queryRows<{ id: string; status: string; total: number; sold: number }>(
       handle.db,

@@ -6,7 +6,15 @@ import { createEventInventory } from "./inventory";
 import { hashPassword, NO_PASSWORD } from "./passwords";
 import { queryRows } from "./query";
 import * as t from "./schema";
-import { DEMO_PASSWORD, demoUsers, type EventPlan, eventPlans, patronCount, venuePlans } from "./seed-data";
+import {
+  DEMO_PASSWORD,
+  demoUsers,
+  type EventPlan,
+  eventPlans,
+  patronCount,
+  venuePlans,
+} from "./seed-data";
+import { resolveWallTime, zonedDate } from "./zoned-time";
 
 export interface SeedSummary {
   users: number;
@@ -20,16 +28,25 @@ const DAY_MS = 86_400_000;
 const BOOKING_SIZE = 6;
 const INSERT_CHUNK = 1000;
 
+function venueZone(key: string): string {
+  const venue = venuePlans.find((plan) => plan.key === key);
+  if (!venue) throw new Error(`The seed has no venue "${key}"`);
+  return venue.timeZone;
+}
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-/** Evening shows: the seed's dates fall at 19:30 UTC, `days` after `now`. */
-function eveningAfter(now: Date, days: number): Date {
-  const day = new Date(now.getTime() + days * DAY_MS);
-  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 19, 30));
+/** Evening shows: 7:30 PM in the venue's zone, on the local date `days` after `now`. */
+function eveningAfter(now: Date, days: number, timeZone: string): Date {
+  const date = zonedDate(new Date(now.getTime() + days * DAY_MS), timeZone);
+  const evening = resolveWallTime({ ...date, hour: 19, minute: 30 }, timeZone);
+  // No zone changes its clocks in the evening; the earlier instant is a safe reading if one did.
+  if (evening.kind === "gap") throw new Error(`7:30 PM does not exist in ${timeZone} on that day`);
+  return evening.kind === "instant" ? evening.instant : evening.earlier;
 }
 
 export const userId = (email: string) => stableId(`user:${email}`);
@@ -48,7 +65,7 @@ export async function seedDemo(db: Database, now = new Date()): Promise<SeedSumm
     for (const venue of venuePlans) {
       const inserted = await tx
         .insert(t.venues)
-        .values({ id: venueId(venue.key), name: venue.name, city: venue.city })
+        .values({ id: venueId(venue.key), name: venue.name, city: venue.city, timeZone: venue.timeZone })
         .onConflictDoNothing()
         .returning({ id: t.venues.id });
       if (inserted.length === 0) continue;
@@ -83,7 +100,7 @@ export async function seedDemo(db: Database, now = new Date()): Promise<SeedSumm
           name: plan.name,
           description: plan.description,
           venueId: venueId(plan.venue),
-          startsAt: eveningAfter(now, plan.daysFromNow),
+          startsAt: eveningAfter(now, plan.daysFromNow, venueZone(plan.venue)),
           status: plan.status,
           organizerId: userId(plan.organizer),
         })

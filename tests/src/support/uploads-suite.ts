@@ -50,7 +50,7 @@ const feed = (prefix: string, rows: number) =>
       { length: rows },
       (_, i) => `${prefix}-${i + 1},Feed Night ${i + 1},The Lantern Room,2032-0${(i % 9) + 1}-01T20:00:00Z`,
     ),
-    `${prefix}-bad,Local Time Night,The Lantern Room,2032-01-01T20:00:00`,
+    `${prefix}-bad,Skipped Hour Night,The Lantern Room,2032-03-14T02:30:00`,
     "",
   ].join("\r\n");
 
@@ -84,7 +84,8 @@ export function defineUploadSuite(name: string, start: () => Promise<[TestServer
           row: 4,
           line: 5,
           externalId: `${prefix}-bad`,
-          reason: "startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)",
+          reason:
+            "startsAt 2032-03-14T02:30:00 does not exist in America/Chicago: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.",
         },
       ]);
       const again = await uploadClient(servers[0].url, oliviaToken, randomUUID()).importEvents.mutate(file);

@@ -14,8 +14,12 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: inject("chromiumPath"), args: CHROMIUM_ARGS, headless: true });
 }
 
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: webUrl(), viewport: { width: 1280, height: 900 } });
+/** A fresh context and page; `timezoneId` puts the browser in another zone (default: this machine's). */
+export async function newPage(
+  browser: Browser,
+  options: { timezoneId?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: webUrl(), viewport: { width: 1280, height: 900 }, ...options });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   return { context, page };

@@ -84,7 +84,9 @@ export interface Stack {
 
 /**
  * apps/server from source on an in-memory, freshly seeded database, and the production
- * build of the web app in front of it, each on a free loopback port.
+ * build of the web app in front of it, each on a free loopback port. Both run in UTC
+ * whatever this machine's zone, so a page that formats a time in its process's zone
+ * instead of the venue's shows it (the browser runs elsewhere: see time-zones.test.ts).
  */
 export async function startStack(): Promise<Stack> {
   if (!existsSync(join(webRoot, ".next", "BUILD_ID"))) {
@@ -97,6 +99,7 @@ export async function startStack(): Promise<Stack> {
     cwd: repoRoot,
     env: {
       ...process.env,
+      TZ: "UTC",
       NODE_ENV: "development",
       PORT: String(apiPort),
       DATABASE_URL: "pglite://memory",
@@ -108,7 +111,10 @@ export async function startStack(): Promise<Stack> {
     "next start",
     process.execPath,
     [join(repoRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(webPort), "-H", "127.0.0.1"],
-    { cwd: webRoot, env: { ...process.env, NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" } },
+    {
+      cwd: webRoot,
+      env: { ...process.env, TZ: "UTC", NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    },
   );
   const stop = async () => {
     await Promise.all([stopProcess(web), stopProcess(api)]);

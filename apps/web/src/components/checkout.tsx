@@ -7,10 +7,11 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { z } from "zod";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
-import { formatDateTime, formatMoney } from "@/lib/format";
+import { formatMoney } from "@/lib/format";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
 import { Countdown, useRemaining } from "./countdown";
+import { EventTime } from "./event-time";
 import { AlertIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
@@ -75,8 +76,8 @@ export function Checkout({ bookingId }: { bookingId: string }) {
         <div>
           <h1>Checkout</h1>
           <p>
-            {b.event.name} · <span suppressHydrationWarning>{formatDateTime(b.event.startsAt)}</span> ·{" "}
-            {b.event.venueName}, {b.event.city}
+            {b.event.name} · <EventTime at={b.event.startsAt} timeZone={b.event.timeZone} /> · {b.event.venueName},{" "}
+            {b.event.city}
           </p>
         </div>
       </div>

@@ -4,8 +4,9 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useId, useState } from "react";
 import { type EventFilters, type EventStatusFilter, listEventsInput } from "@/lib/event-filters";
-import { formatDateTime, formatMoney, formatShortDate, statusLabels } from "@/lib/format";
+import { formatMoney, statusLabels } from "@/lib/format";
 import { useTRPC } from "@/trpc/client";
+import { EventDate, EventTime } from "./event-time";
 import { CalendarIcon, PinIcon, SearchIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
@@ -102,8 +103,8 @@ export function EventBrowser({ initialFilters }: { initialFilters: EventFilters 
             return (
               <li key={event.id}>
                 <article className="card event-card">
-                  <div className="event-card__date" suppressHydrationWarning>
-                    {formatShortDate(event.startsAt)}
+                  <div className="event-card__date">
+                    <EventDate at={event.startsAt} timeZone={event.venue.timeZone} />
                   </div>
                   <h2>
                     <Link href={`/events/${event.id}`}>{event.name}</Link>
@@ -112,8 +113,8 @@ export function EventBrowser({ initialFilters }: { initialFilters: EventFilters 
                     <span>
                       <PinIcon /> {event.venue.name}, {event.venue.city}
                     </span>
-                    <span suppressHydrationWarning>
-                      <CalendarIcon /> {formatDateTime(event.startsAt)}
+                    <span>
+                      <CalendarIcon /> <EventTime at={event.startsAt} timeZone={event.venue.timeZone} />
                     </span>
                   </div>
                   <div

@@ -4,10 +4,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
-import { formatDateTime, formatMoney, plural, statusLabels } from "@/lib/format";
+import { formatMoney, plural, statusLabels } from "@/lib/format";
 import { pickSection } from "@/lib/sections";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
+import { EventTime } from "./event-time";
 import { AlertIcon, CalendarIcon, PinIcon, RefreshIcon, XIcon } from "./icons";
 import { useLiveAvailability } from "./live-availability";
 import { QueryNotice } from "./query-notice";
@@ -138,8 +139,8 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
         </div>
         <h1 id="event-title">{e.name}</h1>
         <div className="meta">
-          <span suppressHydrationWarning>
-            <CalendarIcon /> {formatDateTime(e.startsAt)}
+          <span>
+            <CalendarIcon /> <EventTime at={e.startsAt} timeZone={e.venue.timeZone} />
           </span>
           <span>
             <PinIcon /> {e.venue.name}, {e.venue.city}

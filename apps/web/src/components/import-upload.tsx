@@ -64,8 +64,8 @@ export function ImportUpload() {
       <h2 id={`${inputId}-title`}>Import events</h2>
       <p className="muted">
         A CSV file with a header row, or a JSON array, with the columns externalId, name, venue and startsAt (with a UTC
-        offset), and optionally description and status. Events are matched by externalId: importing a file again updates
-        them.
+        offset, or in the venue's local time: 2027-04-01T19:30), and optionally description and status. Events are
+        matched by externalId: importing a file again updates them.
       </p>
       <form onSubmit={submit} className="import-upload__form">
         <div className="field">

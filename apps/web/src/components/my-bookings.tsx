@@ -6,10 +6,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { describeError, errorCode, signInUrl } from "@/lib/errors";
-import { bookingStatusLabels, formatDateTime, formatMoney, plural } from "@/lib/format";
+import { bookingStatusLabels, formatMoney, plural } from "@/lib/format";
 import { myBookingsInput } from "@/lib/my-bookings";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
+import { EventTime } from "./event-time";
 import { CalendarIcon, PinIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
@@ -113,8 +114,8 @@ export function MyBookings() {
                   <Link href={`/events/${booking.event.id}`}>{booking.event.name}</Link>
                 </h2>
                 <div className="meta">
-                  <span suppressHydrationWarning>
-                    <CalendarIcon /> {formatDateTime(booking.event.startsAt)}
+                  <span>
+                    <CalendarIcon /> <EventTime at={booking.event.startsAt} timeZone={booking.event.timeZone} />
                   </span>
                   <span>
                     <PinIcon /> {booking.event.venueName}, {booking.event.city}

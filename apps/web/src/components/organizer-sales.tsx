@@ -4,8 +4,9 @@ import { useQueryClient, useSuspenseQueries, useSuspenseQuery } from "@tanstack/
 import Link from "next/link";
 import { useEffect } from "react";
 import { ChartIcon } from "@/components/icons";
-import { formatDateTime, formatMoney, statusLabels } from "@/lib/format";
+import { formatMoney, statusLabels } from "@/lib/format";
 import { useTRPC, useTRPCClient } from "@/trpc/client";
+import { EventTime } from "./event-time";
 
 /** Sales of one event are reloaded at most this often while its seats keep changing. */
 const REFRESH_MS = 300;
@@ -127,7 +128,9 @@ export function OrganizerSales({ isAdmin, name }: { isAdmin: boolean; name: stri
                   <Link href={`/events/${event.id}`}>{event.name}</Link>
                 </h2>
                 <div className="meta">
-                  <span>{formatDateTime(event.startsAt)}</span>
+                  <span>
+                    <EventTime at={event.startsAt} timeZone={event.venue.timeZone} />
+                  </span>
                   <span>
                     {event.venue.name}, {event.venue.city}
                   </span>

@@ -4,24 +4,8 @@ export function formatMoney(cents: number): string {
   return money.format(cents / 100);
 }
 
-const dateTime = new Intl.DateTimeFormat("en-US", {
-  weekday: "short",
-  month: "short",
-  day: "numeric",
-  year: "numeric",
-  hour: "numeric",
-  minute: "2-digit",
-});
-
-const shortDate = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric" });
-
-export function formatDateTime(date: Date): string {
-  return dateTime.format(date);
-}
-
-export function formatShortDate(date: Date): string {
-  return shortDate.format(date);
-}
+// Event times: formatEventTime and formatEventDate of @ticketing/api/time (components/event-time.tsx),
+// always in the venue's zone.
 
 export function formatClock(date: Date): string {
   return date.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", second: "2-digit" });

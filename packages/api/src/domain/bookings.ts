@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import { eq, sql } from "drizzle-orm";
 import type { Booking } from "../schemas/bookings";
+import { formatClockTime } from "../time";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { DomainError, notFound } from "./errors";
-import { formatInstant, seatLabel } from "./format";
+import { seatLabel } from "./format";
 import { enqueueNotification } from "./notifications";
 
 export const DEFAULT_HOLD_MINUTES = 10;
@@ -24,11 +25,12 @@ type BookingRow = {
   starts_at: Date;
   venue_name: string;
   city: string;
+  time_zone: string;
 };
 
 const bookingSelect = sql`
   SELECT b.id, b.user_id, b.status, b.total_cents, b.expires_at, b.created_at, b.confirmed_at, b.cancelled_at,
-         e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city
+         e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, v.time_zone
   FROM bookings b JOIN events e ON e.id = b.event_id JOIN venues v ON v.id = e.venue_id`;
 
 const asDate = (value: Date | null) => (value === null ? null : new Date(value));
@@ -58,6 +60,7 @@ function toBooking(row: BookingRow, seats: SeatRow[], now: number): Booking {
       startsAt: new Date(row.starts_at),
       venueName: row.venue_name,
       city: row.city,
+      timeZone: row.time_zone,
     },
     seats: seats.map((s) => ({
       seatId: s.seat_id,
@@ -211,7 +214,7 @@ export async function createBooking(
     // Foreign keys are checked when the whole statement ends.
     sql`WITH ev AS (
             SELECT e.status IN ('on_sale', 'sold_out') AND e.starts_at > now() AS open,
-                   e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city
+                   e.id AS event_id, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, v.time_zone
             FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ${request.eventId}
           ), picked AS MATERIALIZED (${candidates}),
           go AS MATERIALIZED (
@@ -236,7 +239,7 @@ export async function createBooking(
             INSERT INTO seat_changes (event_id, status, seat_ids)
             SELECT ${request.eventId}::uuid, 'held'::seat_status, array_agg(seat_id ORDER BY seat_id) FROM claimed HAVING count(*) > 0
           )
-          SELECT b.*, ev.event_id, ev.event_name, ev.starts_at, ev.venue_name, ev.city,
+          SELECT b.*, ev.event_id, ev.event_name, ev.starts_at, ev.venue_name, ev.city, ev.time_zone,
                  coalesce((SELECT open FROM ev), false) AS open,
                  (SELECT count(*) FROM picked)::int AS picked, (SELECT count(*) FROM claimed)::int AS claimed,
                  (SELECT json_agg(json_build_object(
@@ -305,6 +308,8 @@ async function lockBooking(tx: Database, bookingId: string) {
       eventId: t.bookings.eventId,
       expired: sql<boolean>`${t.bookings.expiresAt} <= clock_timestamp()`,
       expiresAt: t.bookings.expiresAt,
+      timeZone: sql<string>`(SELECT v.time_zone FROM events e JOIN venues v ON v.id = e.venue_id
+                             WHERE e.id = ${t.bookings.eventId})`,
     })
     .from(t.bookings)
     .where(eq(t.bookings.id, bookingId))
@@ -326,13 +331,13 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
     if (booking.expired) {
       throw new DomainError(
         "PRECONDITION_FAILED",
-        `This hold expired at ${formatInstant(booking.expiresAt)}. Book the seats again.`,
+        `This hold expired at ${formatClockTime(booking.expiresAt, booking.timeZone)}. Book the seats again.`,
       );
     }
     if (paymentToken === DECLINED_TOKEN) {
       throw new DomainError(
         "PAYMENT_REQUIRED",
-        `The card was declined. Your seats stay held until ${formatInstant(booking.expiresAt)}; try another card.`,
+        `The card was declined. Your seats stay held until ${formatClockTime(booking.expiresAt, booking.timeZone)}; try another card.`,
       );
     }
     const [seats] = await queryRows<{ sold: number; expected: number }>(

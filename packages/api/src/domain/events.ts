@@ -1,6 +1,7 @@
 import { createEventInventory, type Database, queryRows, schema as t } from "@ticketing/db";
+import { resolveWallTime, zoneOffsetMs } from "@ticketing/db/zoned-time";
 import { and, eq, sql } from "drizzle-orm";
-import type { EventDetail, EventSummary, UpsertEventInput } from "../schemas/events";
+import type { EventDetail, EventSummary, LocalDateTime, UpsertEventInput } from "../schemas/events";
 import { latestSeatChange } from "./availability";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { DomainError, notFound } from "./errors";
@@ -15,7 +16,7 @@ const isHeld = sql`(es.status = 'held' AND es.hold_expires_at > now())`;
 
 const summaryColumns = sql`
   e.id, e.external_id, e.name, e.description, e.starts_at, e.status, e.organizer_id,
-  v.id AS venue_id, v.name AS venue_name, v.city AS venue_city,
+  v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.time_zone AS venue_time_zone,
   (SELECT min(price_cents) FROM event_tiers et WHERE et.event_id = e.id)::int AS price_from_cents,
   c.total, c.available, c.held, c.sold`;
 
@@ -39,6 +40,7 @@ type SummaryRow = {
   venue_id: string;
   venue_name: string;
   venue_city: string;
+  venue_time_zone: string;
   price_from_cents: number | null;
   total: number;
   available: number;
@@ -54,7 +56,7 @@ const toSummary = (row: SummaryRow): EventSummary => ({
   startsAt: new Date(row.starts_at),
   status: row.status,
   organizerId: row.organizer_id,
-  venue: { id: row.venue_id, name: row.venue_name, city: row.venue_city },
+  venue: { id: row.venue_id, name: row.venue_name, city: row.venue_city, timeZone: row.venue_time_zone },
   priceFromCents: row.price_from_cents,
   counts: { total: row.total, available: row.available, held: row.held, sold: row.sold },
 });
@@ -232,10 +234,11 @@ export async function upsertEvent(
 ): Promise<{ event: EventSummary; created: boolean }> {
   return db.transaction(async (tx) => {
     const [venue] = await tx
-      .select({ id: t.venues.id })
+      .select({ id: t.venues.id, timeZone: t.venues.timeZone })
       .from(t.venues)
       .where(sql`lower(${t.venues.name}) = lower(${input.venue})`);
     if (!venue) throw notFound(`Venue "${input.venue}"`);
+    const startsAt = startInstant(input.startsAt, venue.timeZone);
     const organizerId = await resolveOrganizer(tx, viewer, input.organizerId);
 
     ensureAllowed(decideCreateEvent(viewer));
@@ -246,7 +249,7 @@ export async function upsertEvent(
         name: input.name,
         description: input.description ?? "",
         venueId: venue.id,
-        startsAt: input.startsAt,
+        startsAt,
         status: input.status ?? "scheduled",
         organizerId: organizerId ?? viewer.id,
       })
@@ -270,7 +273,7 @@ export async function upsertEvent(
       .set({
         name: input.name,
         venueId: venue.id,
-        startsAt: input.startsAt,
+        startsAt,
         ...(input.description !== undefined && { description: input.description }),
         ...(input.status !== undefined && { status: input.status }),
         ...(organizerId !== undefined && { organizerId }),
@@ -279,6 +282,39 @@ export async function upsertEvent(
       .where(eq(t.events.id, existing.id));
     return { event: await findSummary(tx, existing.id), created: false };
   });
+}
+
+/** `+05:30` / `-06:00`: the offset of a zone at an instant, as ISO 8601 writes it. */
+function isoOffset(instant: Date, zone: string): string {
+  const minutes = Math.round(zoneOffsetMs(instant, zone) / 60_000);
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The instant an event starts: given, or its local date-time read in the venue's zone. A
+ * local time the clocks skip (spring forward) names no instant and one they pass twice
+ * (fall back) names two: both are refused with the way out, never guessed.
+ */
+export function startInstant(start: Date | LocalDateTime, zone: string): Date {
+  if (start instanceof Date) return start;
+  const resolved = resolveWallTime(start.wall, zone);
+  if (resolved.kind === "instant") return resolved.instant;
+  if (resolved.kind === "gap") {
+    throw new DomainError(
+      "BAD_REQUEST",
+      `startsAt ${start.text} does not exist in ${zone}: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.`,
+    );
+  }
+  const { year, month, day, hour, minute, second } = start.wall;
+  const two = (n: number) => String(n).padStart(2, "0");
+  const local = `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+  const [earlier, later] = [resolved.earlier, resolved.later].map((at) => `${local}${isoOffset(at, zone)}`);
+  throw new DomainError(
+    "BAD_REQUEST",
+    `startsAt ${start.text} happens twice in ${zone}: the clocks pass it again when daylight saving time ends. Give it with its UTC offset: ${earlier} (the first) or ${later} (the second).`,
+  );
 }
 
 /** Organizers import for themselves; admins and the service may name any organizer. */

@@ -164,17 +164,32 @@ describe("checking a row", () => {
     });
   });
 
+  it("takes a local date-time without an offset, to be read in the venue's time zone", () => {
+    expect(checkRow({ row: 1, fields: { ...good, startsAt: "2027-04-01T19:30" } })).toEqual({
+      ok: true,
+      row: 1,
+      input: {
+        ...good,
+        startsAt: {
+          text: "2027-04-01T19:30",
+          wall: { year: 2027, month: 4, day: 1, hour: 19, minute: 30, second: 0 },
+        },
+      },
+    });
+  });
+
   it("gives each bad row a reason a person can act on", () => {
     const reasonFor = (fields: Record<string, unknown>, problem?: string) => {
       const checked = checkRow({ row: 4, line: 5, fields, ...(problem && { problem }) });
       if (checked.ok) throw new Error("expected a bad row");
       return checked.reason;
     };
-    expect(reasonFor({ ...good, startsAt: "2027-04-01T19:30:00" })).toBe(
-      "startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)",
-    );
     expect(reasonFor({ ...good, startsAt: "next Friday" })).toBe(
-      "startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)",
+      "startsAt must be an ISO 8601 date-time with a UTC offset (2027-04-01T19:30:00-05:00) or a local date-time in the venue's time zone (2027-04-01T19:30)",
+    );
+    // A day the calendar does not have is not a local time either.
+    expect(reasonFor({ ...good, startsAt: "2027-02-30T19:30" })).toBe(
+      "startsAt must be an ISO 8601 date-time with a UTC offset (2027-04-01T19:30:00-05:00) or a local date-time in the venue's time zone (2027-04-01T19:30)",
     );
     expect(reasonFor({ externalId: "x-1", startsAt: good.startsAt })).toBe("name is required; venue is required");
     expect(reasonFor({ ...good, externalId: "no spaces!" })).toBe("externalId may hold letters, digits and . _ : - /");

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Notification } from "../schemas/operations";
-import { escapeHtml, formatInstant, formatMoney, seatLabel } from "./format";
+import type { AckNotificationsInput, Notification } from "../schemas/operations";
+import { formatEventTime } from "../time";
+import { escapeHtml, formatMoney, seatLabel } from "./format";
 
 type Kind = Notification["kind"];
 
@@ -36,10 +37,11 @@ export async function enqueueNotification(tx: Database, kind: Kind, bookingId: s
     starts_at: Date;
     venue_name: string;
     city: string;
+    time_zone: string;
     total_cents: number;
   }>(
     tx,
-    sql`SELECT u.email, u.name AS user_name, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, b.total_cents
+    sql`SELECT u.email, u.name AS user_name, e.name AS event_name, e.starts_at, v.name AS venue_name, v.city, v.time_zone, b.total_cents
         FROM bookings b JOIN users u ON u.id = b.user_id JOIN events e ON e.id = b.event_id JOIN venues v ON v.id = e.venue_id
         WHERE b.id = ${bookingId}`,
   );
@@ -51,7 +53,7 @@ export async function enqueueNotification(tx: Database, kind: Kind, bookingId: s
   );
   const words = wording[kind];
   const facts: [string, string][] = [
-    ["When", formatInstant(new Date(booking.starts_at))],
+    ["When", formatEventTime(new Date(booking.starts_at), booking.time_zone)],
     ["Where", `${booking.venue_name}, ${booking.city}`],
     ["Seats", seats.map(seatLabel).join(", ")],
     ["Total", formatMoney(booking.total_cents)],
@@ -112,7 +114,9 @@ export async function claimNotifications(db: Database, limit: number, leaseSecon
     db,
     sql`WITH due AS MATERIALIZED (
           SELECT id FROM notifications
-          WHERE delivered_at IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
+          WHERE delivered_at IS NULL AND failed_at IS NULL
+            AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
+            AND (next_attempt_at IS NULL OR next_attempt_at <= clock_timestamp())
           ORDER BY created_at, id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
@@ -143,17 +147,55 @@ export async function claimNotifications(db: Database, limit: number, leaseSecon
 }
 
 /**
- * Records delivery, once: only under the lease that is still current, and only if not yet
- * delivered. A worker whose lease was taken over learns which ids are no longer its own.
+ * Records what became of leased notifications, once each: only under the lease that is
+ * still current, and only while not yet delivered or failed. A worker whose lease was
+ * taken over learns which ids are no longer its own.
+ * - delivered: done;
+ * - retry: the lease is dropped and the notification waits `retryInSeconds` before it can
+ *   be claimed again (a transient failure: the mail server said 4xx, or was unreachable);
+ * - failed: given up with the server's reply (a 5xx refusal); never claimed again.
  */
-export async function ackNotifications(db: Database, leaseId: string, ids: string[]) {
-  const acknowledged = await db
-    .update(t.notifications)
-    .set({ deliveredAt: sql`now()` })
-    .where(
-      and(inArray(t.notifications.id, ids), eq(t.notifications.leaseId, leaseId), isNull(t.notifications.deliveredAt)),
-    )
-    .returning({ id: t.notifications.id });
-  const done = new Set(acknowledged.map((row) => row.id));
-  return { acknowledged: [...done], rejected: ids.filter((id) => !done.has(id)) };
+export async function ackNotifications(db: Database, leaseId: string, outcome: Omit<AckNotificationsInput, "leaseId">) {
+  const ours = (ids: string[]) =>
+    and(
+      inArray(t.notifications.id, ids),
+      eq(t.notifications.leaseId, leaseId),
+      isNull(t.notifications.deliveredAt),
+      isNull(t.notifications.failedAt),
+    );
+  const acknowledged: string[] = [];
+  const retrying: string[] = [];
+  const failed: string[] = [];
+  if (outcome.ids.length > 0) {
+    const rows = await db
+      .update(t.notifications)
+      .set({ deliveredAt: sql`now()`, nextAttemptAt: null })
+      .where(ours(outcome.ids))
+      .returning({ id: t.notifications.id });
+    for (const row of rows) acknowledged.push(row.id);
+  }
+  for (const item of outcome.retry) {
+    const rows = await db
+      .update(t.notifications)
+      .set({
+        leaseId: null,
+        leaseExpiresAt: null,
+        nextAttemptAt: sql`clock_timestamp() + make_interval(secs => ${item.retryInSeconds})`,
+        lastError: item.error,
+      })
+      .where(ours([item.id]))
+      .returning({ id: t.notifications.id });
+    for (const row of rows) retrying.push(row.id);
+  }
+  for (const item of outcome.failed) {
+    const rows = await db
+      .update(t.notifications)
+      .set({ failedAt: sql`now()`, leaseId: null, leaseExpiresAt: null, lastError: item.error })
+      .where(ours([item.id]))
+      .returning({ id: t.notifications.id });
+    for (const row of rows) failed.push(row.id);
+  }
+  const settled = new Set([...acknowledged, ...retrying, ...failed]);
+  const named = [...outcome.ids, ...outcome.retry.map((item) => item.id), ...outcome.failed.map((item) => item.id)];
+  return { acknowledged, retrying, failed, rejected: [...new Set(named)].filter((id) => !settled.has(id)) };
 }

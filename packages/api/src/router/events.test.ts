@@ -19,6 +19,10 @@ describe("listEvents", () => {
       [...items.map((e) => e.startsAt.getTime())].sort((a, b) => a - b),
     );
     expect(nextCursor).toBeNull();
+    // Each event says its venue's zone, so every client shows the time the ticket says.
+    expect(new Set(items.map((event) => `${event.venue.city}: ${event.venue.timeZone}`))).toEqual(
+      new Set(["Austin: America/Chicago", "Portland: America/Los_Angeles", "Manchester: Europe/London"]),
+    );
     const soldOut = items.find((event) => event.name === "Lantern Comedy Night");
     expect(soldOut).toMatchObject({ status: "sold_out", counts: { total: 208, sold: 208, available: 0 } });
   });
@@ -72,7 +76,12 @@ describe("listEvents", () => {
 describe("getEvent", () => {
   it("returns the venue, tiers and seat counts", async () => {
     const event = await api.anonymous.getEvent({ eventId: eventId("harbor-jazz") });
-    expect(event.venue).toEqual({ id: venueId("harbor-hall"), name: "Harbor Hall", city: "Portland" });
+    expect(event.venue).toEqual({
+      id: venueId("harbor-hall"),
+      name: "Harbor Hall",
+      city: "Portland",
+      timeZone: "America/Los_Angeles",
+    });
     expect(event.tiers.map((tier) => tier.tier)).toEqual(["premium", "standard", "balcony"]);
     expect(event.counts).toEqual({ total: 652, available: 10, held: 0, sold: 642 });
     expect(event.sections.map((s) => s.name).sort()).toEqual(["Balcony", "Mezzanine", "Orchestra"]);
@@ -160,19 +169,44 @@ describe("upsertEvent", () => {
     });
   });
 
-  it("refuses customers, unknown venues and times without a UTC offset", async () => {
+  it("refuses customers and unknown venues", async () => {
     const alice = await api.as("alice@example.com");
     await expect(alice.upsertEvent(row("alice-show"))).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(api.service.upsertEvent({ ...row("nowhere"), venue: "Nowhere Hall" })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: 'Venue "Nowhere Hall" was not found.',
     });
-    await expect(
-      api.service.upsertEvent({ ...row("local-time"), startsAt: "2031-04-01T19:00:00" }),
-    ).rejects.toMatchObject({
+    await expect(api.service.upsertEvent({ ...row("no-time"), startsAt: "April 1st, 7 PM" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
+      message: expect.stringContaining("startsAt must be an ISO 8601 date-time with a UTC offset"),
     });
     await expect(api.anonymous.upsertEvent(row("anon"))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("reads a local start time in the venue's zone, and refuses one that daylight saving skips or repeats", async () => {
+    // The Lantern Room is in Austin: America/Chicago, UTC-6 in winter and UTC-5 in summer.
+    const winter = await api.service.upsertEvent({ ...row("local-winter"), startsAt: "2031-01-10T19:30" });
+    expect(winter.event.startsAt).toEqual(new Date("2031-01-11T01:30:00Z"));
+    expect(winter.event.venue.timeZone).toBe("America/Chicago");
+    const summer = await api.service.upsertEvent({ ...row("local-summer"), startsAt: "2031-07-10T19:30:00" });
+    expect(summer.event.startsAt).toEqual(new Date("2031-07-11T00:30:00Z"));
+
+    // 2031-03-09: 2:00 AM becomes 3:00 AM. 2031-11-02: 1:00–2:00 AM happens twice.
+    await expect(api.service.upsertEvent({ ...row("local-gap"), startsAt: "2031-03-09T02:30" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message:
+        "startsAt 2031-03-09T02:30 does not exist in America/Chicago: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.",
+    });
+    await expect(
+      api.service.upsertEvent({ ...row("local-overlap"), startsAt: "2031-11-02T01:30" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message:
+        "startsAt 2031-11-02T01:30 happens twice in America/Chicago: the clocks pass it again when daylight saving time ends. Give it with its UTC offset: 2031-11-02T01:30:00-05:00 (the first) or 2031-11-02T01:30:00-06:00 (the second).",
+    });
+    // The way out the message names works.
+    const second = await api.service.upsertEvent({ ...row("local-overlap"), startsAt: "2031-11-02T01:30:00-06:00" });
+    expect(second.event.startsAt).toEqual(new Date("2031-11-02T07:30:00Z"));
   });
 });
 

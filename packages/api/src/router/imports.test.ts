@@ -37,7 +37,7 @@ const csvFeed = (prefix: string) =>
     "externalId,name,venue,startsAt,status",
     `${prefix}-1,Upload Night One,The Lantern Room,2031-03-01T19:30:00Z,on_sale`,
     `${prefix}-2,Upload Night Two,The Lantern Room,2031-03-02T19:30:00+01:00,`,
-    `${prefix}-3,Upload Night Three,The Lantern Room,2031-03-03T19:30:00,`,
+    `${prefix}-3,Upload Night Three,The Lantern Room,2031-03-09T02:30:00,`,
     `${prefix}-4,Nowhere Night,Nowhere Hall,2031-03-04T19:30:00Z,`,
     `${prefix}-5,Too Short`,
     "",
@@ -54,7 +54,8 @@ describe("importEvents", () => {
         row: 3,
         line: 4,
         externalId: "csv-upload-3",
-        reason: "startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)",
+        reason:
+          "startsAt 2031-03-09T02:30:00 does not exist in America/Chicago: the clocks skip it when daylight saving time begins. Give another time, or one with a UTC offset.",
       },
       { row: 4, line: 5, externalId: "csv-upload-4", reason: 'Venue "Nowhere Hall" was not found.' },
       { row: 5, line: 6, externalId: "csv-upload-5", reason: "has 2 fields; the header has 5" },

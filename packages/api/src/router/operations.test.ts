@@ -22,6 +22,32 @@ async function queueConfirmations(count: number) {
   return user;
 }
 
+describe("the emails in the outbox", () => {
+  it("give the show's time in its venue's zone, with the zone's abbreviation", async () => {
+    const organizerId = (await api.userByEmail("olivia@example.com")).id;
+    const { caller, user } = await api.newUser();
+    // 7:30 PM in Austin in winter (UTC-6), and 7:30 PM in Manchester in summer (UTC+1).
+    const shows = [
+      { timeZone: "America/Chicago", startsAt: new Date("2031-12-19T01:30:00Z") },
+      { timeZone: "Europe/London", startsAt: new Date("2031-07-18T18:30:00Z") },
+    ];
+    for (const show of shows) {
+      const { eventId } = await createSmallEvent(api.db, { seats: 1, organizerId, ...show });
+      const booking = await caller.createBooking({ eventId, quantity: 1 });
+      await caller.confirmBooking({ bookingId: booking.id, paymentToken: "tok_visa" });
+    }
+    const emails = await queryRows<{ body_text: string; body_html: string }>(
+      api.db,
+      sql`SELECT body_text, body_html FROM notifications WHERE recipient = ${user.email} ORDER BY created_at`,
+    );
+    expect(emails.map((email) => /^When: (.*)$/m.exec(email.body_text)?.[1])).toEqual([
+      "Thu, Dec 18, 2031, 7:30 PM CST",
+      "Fri, Jul 18, 2031, 7:30 PM GMT+1",
+    ]);
+    expect(emails[0]?.body_html).toContain("<td>Thu, Dec 18, 2031, 7:30 PM CST</td>");
+  });
+});
+
 describe("claimNotifications and ackNotifications", () => {
   it("leases a batch, hides it from other claims, and records delivery once", async () => {
     const user = await queueConfirmations(3);
@@ -40,9 +66,9 @@ describe("claimNotifications and ackNotifications", () => {
 
     const ids = first.notifications.map((n) => n.id);
     const ack = await api.service.ackNotifications({ leaseId: first.leaseId as string, ids });
-    expect(ack).toEqual({ acknowledged: expect.arrayContaining(ids), rejected: [] });
+    expect(ack).toEqual({ acknowledged: expect.arrayContaining(ids), retrying: [], failed: [], rejected: [] });
     const again = await api.service.ackNotifications({ leaseId: first.leaseId as string, ids });
-    expect(again).toEqual({ acknowledged: [], rejected: ids });
+    expect(again).toEqual({ acknowledged: [], retrying: [], failed: [], rejected: ids });
   });
 
   it("gives an expired lease to the next worker and refuses the late acknowledgement", async () => {
@@ -65,6 +91,47 @@ describe("claimNotifications and ackNotifications", () => {
       ids: takeover.notifications.map((n) => n.id),
     });
     expect(current.rejected).toEqual([]);
+  });
+
+  it("puts a transient failure back after its pause, and never claims a failed one again", async () => {
+    await api.service
+      .claimNotifications({ limit: 100 })
+      .then((batch) =>
+        batch.leaseId
+          ? api.service.ackNotifications({ leaseId: batch.leaseId, ids: batch.notifications.map((n) => n.id) })
+          : null,
+      );
+    await queueConfirmations(2);
+    const batch = await api.service.claimNotifications({ limit: 100 });
+    const [deferred, refused] = batch.notifications;
+    if (!batch.leaseId || !deferred || !refused) throw new Error("expected two notifications");
+    const settled = await api.service.ackNotifications({
+      leaseId: batch.leaseId,
+      retry: [{ id: deferred.id, error: "451 4.7.1 Greylisted, try again later", retryInSeconds: 60 }],
+      failed: [{ id: refused.id, error: "550 5.1.1 No such user" }],
+    });
+    expect(settled).toEqual({ acknowledged: [], retrying: [deferred.id], failed: [refused.id], rejected: [] });
+
+    const stored = () =>
+      queryRows<{ id: string; failed: boolean; last_error: string | null; waits: boolean }>(
+        api.db,
+        sql`SELECT id, failed_at IS NOT NULL AS failed, last_error, next_attempt_at > now() AS waits
+            FROM notifications WHERE id IN (${deferred.id}, ${refused.id}) ORDER BY id = ${refused.id}`,
+      );
+    expect(await stored()).toEqual([
+      { id: deferred.id, failed: false, last_error: "451 4.7.1 Greylisted, try again later", waits: true },
+      { id: refused.id, failed: true, last_error: "550 5.1.1 No such user", waits: null },
+    ]);
+    // Neither is claimable now: one waits out its pause, the other is done for good.
+    expect((await api.service.claimNotifications({ limit: 100 })).notifications).toEqual([]);
+    await api.db.execute(sql`UPDATE notifications SET next_attempt_at = now() - interval '1 second'`);
+    const again = await api.service.claimNotifications({ limit: 100 });
+    expect(again.notifications.map((n) => [n.id, n.attempts])).toEqual([[deferred.id, 2]]);
+    // A settled notification cannot be settled again under an old lease.
+    const late = await api.service.ackNotifications({ leaseId: batch.leaseId, ids: [refused.id, deferred.id] });
+    expect(late).toEqual({ acknowledged: [], retrying: [], failed: [], rejected: [refused.id, deferred.id] });
+    const delivered = await api.service.ackNotifications({ leaseId: again.leaseId as string, ids: [deferred.id] });
+    expect(delivered.acknowledged).toEqual([deferred.id]);
   });
 
   it("answers an empty claim with no lease", async () => {
@@ -94,6 +161,10 @@ describe("claimNotifications and ackNotifications", () => {
     await expect(api.service.claimNotifications({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(api.service.ackNotifications({ leaseId: "nope", ids: [] })).rejects.toMatchObject({
       code: "BAD_REQUEST",
+    });
+    await expect(api.service.ackNotifications({ leaseId: crypto.randomUUID() })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("Name at least one notification in ids, retry or failed"),
     });
   });
 });

@@ -45,7 +45,7 @@ export const operationProcedures = {
     .output(ackNotificationsOutput)
     .mutation(({ ctx, input }) => {
       ensureAllowed(decideDeliverNotifications(ctx.viewer));
-      return ackNotifications(ctx.db, input.leaseId, input.ids);
+      return ackNotifications(ctx.db, input.leaseId, input);
     }),
 
   /** The sweep of idempotency records past their retention (24 hours). */

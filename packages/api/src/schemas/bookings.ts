@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bookingStatus, cursor, id, idempotencyKey, page } from "./common";
+import { bookingStatus, cursor, id, idempotencyKey, page, timeZone } from "./common";
 
 export const MAX_SEATS_PER_BOOKING = 10;
 
@@ -50,6 +50,8 @@ export const bookingOutput = z.object({
     startsAt: z.date(),
     venueName: z.string(),
     city: z.string(),
+    /** The venue's IANA zone: startsAt is shown in it. */
+    timeZone,
   }),
   seats: z.array(
     z.object({

@@ -1,3 +1,4 @@
+import { isTimeZone } from "@ticketing/db/zoned-time";
 import { z } from "zod";
 
 export const id = (what: string) => z.uuid({ error: `${what} must be a UUID` });
@@ -16,3 +17,9 @@ export const userRole = z.enum(["customer", "organizer", "admin", "service"]);
 export const eventStatus = z.enum(["scheduled", "on_sale", "sold_out", "cancelled"]);
 export const seatStatus = z.enum(["available", "held", "sold"]);
 export const bookingStatus = z.enum(["held", "confirmed", "expired", "cancelled"]);
+
+/** An IANA time zone (America/Chicago) that this runtime's Intl knows, or UTC. */
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, { error: "must be an IANA time zone such as America/Chicago" })
+  .meta({ description: "IANA time zone of the venue, e.g. America/Chicago", examples: ["America/Chicago"] });

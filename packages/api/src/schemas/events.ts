@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, eventStatus, id, page, seatStatus } from "./common";
+import { cursor, eventStatus, id, page, seatStatus, timeZone } from "./common";
 
 export const listEventsInput = z
   .object({
@@ -35,7 +35,8 @@ export const eventSummaryOutput = z.object({
   startsAt: z.date(),
   status: eventStatus,
   organizerId: z.uuid(),
-  venue: z.object({ id: z.uuid(), name: z.string(), city: z.string() }),
+  /** Times of the event read in `timeZone`, the venue's: what the ticket says. */
+  venue: z.object({ id: z.uuid(), name: z.string(), city: z.string(), timeZone }),
   priceFromCents: z.number().int().nullable(),
   counts,
 });
@@ -69,10 +70,52 @@ export const seatMapOutput = z.object({
   seats: z.array(seat.extend({ status: seatStatus })),
 });
 
-/** ISO 8601 with a UTC offset: a time without one means a different instant in every zone. */
-export const instantString = z.iso
-  .datetime({ offset: true, error: "startsAt must be an ISO 8601 date-time with a UTC offset (Z or ±hh:mm)" })
-  .transform((value) => new Date(value));
+const START_ERROR =
+  "startsAt must be an ISO 8601 date-time with a UTC offset (2027-04-01T19:30:00-05:00) or a local date-time in the venue's time zone (2027-04-01T19:30)";
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** A date-time as the venue's clocks read it, resolved to an instant once the venue is known. */
+export interface LocalDateTime {
+  /** As written: "2027-04-01T19:30". */
+  text: string;
+  wall: { year: number; month: number; day: number; hour: number; minute: number; second: number };
+}
+
+/** The local date-time in `text`, or undefined if it is not one (or names no calendar day: Feb 30). */
+function parseLocal(text: string): LocalDateTime | undefined {
+  const match = LOCAL_DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined) {
+    return undefined;
+  }
+  const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const real =
+    check.getUTCFullYear() === year &&
+    check.getUTCMonth() === month - 1 &&
+    check.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60;
+  return real ? { text, wall: { year, month, day, hour, minute, second } } : undefined;
+}
+
+const withOffset = z.iso.datetime({ offset: true });
+
+/**
+ * When an event starts: an instant with its UTC offset (a Date), or a local date-time that
+ * the venue's time zone turns into one (a LocalDateTime; upsertEvent resolves it and
+ * refuses the local times that a daylight-saving change skips or repeats).
+ */
+export const eventStart = z.string().transform((value, ctx): Date | LocalDateTime => {
+  const text = value.trim();
+  if (withOffset.safeParse(text).success) return new Date(text);
+  const local = parseLocal(text);
+  if (local) return local;
+  ctx.addIssue({ code: "custom", message: START_ERROR });
+  return z.NEVER;
+});
 
 export const upsertEventInput = z.object({
   externalId: z
@@ -83,7 +126,7 @@ export const upsertEventInput = z.object({
     .regex(/^[A-Za-z0-9._:\-/]+$/, { error: "externalId may hold letters, digits and . _ : - /" }),
   name: z.string().trim().min(1).max(200),
   venue: z.string().trim().min(1).max(200),
-  startsAt: instantString,
+  startsAt: eventStart,
   description: z.string().max(5000).optional(),
   status: eventStatus.optional(),
   organizerId: id("organizerId").optional(),

@@ -31,18 +31,43 @@ export const claimNotificationsOutput = z.object({
   notifications: z.array(notificationOutput),
 });
 
-export const ackNotificationsInput = z.object({
-  leaseId: id("leaseId"),
-  ids: z.array(id("Each notification id")).min(1).max(100),
+const deliveryFailure = z.object({
+  id: id("Each notification id"),
+  /** The mail server's reply, or the connection error: kept on the row for whoever looks into it. */
+  error: z.string().trim().min(1).max(2000),
 });
+
+/**
+ * What became of each leased notification: delivered (`ids`), to be tried again after a
+ * pause (`retry`: a transient failure), or given up (`failed`: a permanent refusal).
+ */
+export const ackNotificationsInput = z
+  .object({
+    leaseId: id("leaseId"),
+    ids: z.array(id("Each notification id")).max(100).default([]),
+    retry: z
+      .array(deliveryFailure.extend({ retryInSeconds: z.number().int().min(1).max(86_400) }))
+      .max(100)
+      .default([]),
+    failed: z.array(deliveryFailure).max(100).default([]),
+  })
+  .refine((outcome) => outcome.ids.length + outcome.retry.length + outcome.failed.length > 0, {
+    error: "Name at least one notification in ids, retry or failed",
+    path: ["ids"],
+  });
 
 export const ackNotificationsOutput = z.object({
   /** Recorded as delivered by this call. */
   acknowledged: z.array(z.uuid()),
-  /** Not ours any more: delivered already, or the lease ran out and another worker holds it. */
+  /** Back in the outbox, claimable again after their pause. */
+  retrying: z.array(z.uuid()),
+  /** Recorded as failed, with the reply: never claimed again. */
+  failed: z.array(z.uuid()),
+  /** Not ours any more: settled already, or the lease ran out and another worker holds it. */
   rejected: z.array(z.uuid()),
 });
 
+export type AckNotificationsInput = z.infer<typeof ackNotificationsInput>;
 export type Notification = z.infer<typeof notificationOutput>;
 
 export const purgeIdempotencyRecordsInput = z

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { EventTime } from "@/components/event-time";
 import { CalendarIcon, CheckIcon, PinIcon } from "@/components/icons";
 import { loadBookingForPage } from "@/lib/booking-page";
-import { bookingStatusLabels, formatDateTime, formatMoney, plural } from "@/lib/format";
+import { bookingStatusLabels, formatMoney, plural } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Your booking" };
 
@@ -28,7 +29,7 @@ export default async function BookingPage({ params }: { params: Promise<{ bookin
         </p>
         <div className="meta">
           <span>
-            <CalendarIcon /> {formatDateTime(booking.event.startsAt)}
+            <CalendarIcon /> <EventTime at={booking.event.startsAt} timeZone={booking.event.timeZone} />
           </span>
           <span>
             <PinIcon /> {booking.event.venueName}, {booking.event.city}
