@@ -166,7 +166,7 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
               onClick={() => void seatMap.refetch()}
               aria-disabled={seatMap.isFetching}
             >
-              <RefreshIcon /> Refresh availability
+              <RefreshIcon /> Refresh<span className="wide-only"> availability</span>
             </button>
           </div>
           <ul className="tiers" aria-label="Price tiers">
