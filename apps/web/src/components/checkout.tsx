@@ -36,6 +36,9 @@ export function Checkout({ bookingId }: { bookingId: string }) {
     trpc.confirmBooking.mutationOptions({
       onSuccess: (confirmed) => {
         queryClient.setQueryData(trpc.getBooking.queryKey({ bookingId }), confirmed);
+        // The cached list (the event page reads it for own holds) still says "held": dropped,
+        // so My bookings shows what its server render says rather than the old list first.
+        queryClient.removeQueries(trpc.listMyBookings.queryFilter());
         router.push(`/bookings/${bookingId}`);
       },
       onError: (error) => {
