@@ -38,6 +38,15 @@ const config: NextConfig = {
   transpilePackages: ["@ticketing/api", "@ticketing/rpc"],
   // The stylesheet is small (~4 kB gzip): inlined, it costs no render-blocking round trip before first paint.
   experimental: { inlineCss: true, turbopackInferModuleSideEffects: true },
+  turbopack: {
+    resolveAlias: {
+      // Next adds polyfills (Array.prototype.at, Object.hasOwn, …) to every page for browsers
+      // older than the ones it supports (Chrome/Edge/Firefox 111, Safari 16.4): dead weight
+      // that Lighthouse reports as legacy JavaScript. docs/decisions/023-mobile-web.md
+      "../build/polyfills/polyfill-module": { browser: "./src/lib/no-legacy-polyfills.ts" },
+      "next/dist/build/polyfills/polyfill-module": { browser: "./src/lib/no-legacy-polyfills.ts" },
+    },
+  },
   headers: async () => [{ source: "/:path*", headers: securityHeaders }],
 };
 

@@ -14,20 +14,35 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: inject("chromiumPath"), args: CHROMIUM_ARGS, headless: true });
 }
 
-/** A fresh context and page; `timezoneId` puts the browser in another zone (default: this machine's). */
+/** A phone's screen (390×844 CSS pixels, touch), as the mobile tests and screenshots use. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+
+/**
+ * A fresh context and page: a desktop window, or a phone's screen; `timezoneId` puts the
+ * browser in another zone (default: this machine's).
+ */
 export async function newPage(
   browser: Browser,
-  options: { timezoneId?: string } = {},
+  options: { device?: "desktop" | "phone"; timezoneId?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: webUrl(), viewport: { width: 1280, height: 900 }, ...options });
+  const { device = "desktop", ...rest } = options;
+  const context = await browser.newContext({
+    baseURL: webUrl(),
+    ...(device === "phone" ? PHONE : { viewport: { width: 1280, height: 900 } }),
+    ...rest,
+  });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   return { context, page };
 }
 
-/** A full-page picture of where the test is, kept as an artifact of the run. */
+/**
+ * A picture of where the test is, kept as an artifact of the run: the full page on a desktop;
+ * on a phone, the screen as the buyer sees it (sticky parts where they stick).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const phone = (page.viewportSize()?.width ?? 1280) <= PHONE.viewport.width;
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: !phone });
 }
 
 /** Signs in through the form, as a person would, and waits to land on `returnTo`. */

@@ -1,13 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { confirmBookingInput } from "@ticketing/api/schemas";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useRef, useState } from "react";
-import { z } from "zod";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
+import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
 import { Countdown, useRemaining } from "./countdown";
@@ -31,11 +30,16 @@ export function Checkout({ bookingId }: { bookingId: string }) {
   // One key per payment attempt: a double click pays once; a declined card's outcome is
   // stored under its key, so the next attempt needs a new one.
   const attemptKey = useRef<string | null>(null);
+  // While the schema loads (first submit only), a second submit is ignored.
+  const checking = useRef(false);
 
   const confirm = useMutation(
     trpc.confirmBooking.mutationOptions({
       onSuccess: (confirmed) => {
         queryClient.setQueryData(trpc.getBooking.queryKey({ bookingId }), confirmed);
+        // The cached list (the event page reads it for own holds) still says "held": dropped,
+        // so My bookings shows what its server render says rather than the old list first.
+        queryClient.removeQueries(trpc.listMyBookings.queryFilter());
         router.push(`/bookings/${bookingId}`);
       },
       onError: (error) => {
@@ -54,17 +58,22 @@ export function Checkout({ bookingId }: { bookingId: string }) {
   const b = booking.data;
   const expired = b.status === "expired" || (b.status === "held" && remaining <= 0);
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (confirm.isPending) return;
+    if (confirm.isPending || checking.current) return;
     attemptKey.current ??= newIdempotencyKey();
-    const parsed = confirmBookingInput.safeParse({ bookingId, paymentToken, idempotencyKey: attemptKey.current });
-    if (!parsed.success) {
-      setLocalError(z.flattenError(parsed.error).fieldErrors.paymentToken?.[0]);
+    checking.current = true;
+    const input = { bookingId, paymentToken, idempotencyKey: attemptKey.current };
+    // Should the schema not load, the server checks the same schema and its answer shows instead.
+    const schemas = await loadSchemas().catch(() => null);
+    checking.current = false;
+    const parsed = schemas?.confirmBookingInput.safeParse(input);
+    if (parsed && !parsed.success) {
+      setLocalError(firstFieldErrors(parsed.error.issues).paymentToken);
       return;
     }
     setLocalError(undefined);
-    confirm.mutate(parsed.data);
+    confirm.mutate(parsed?.data ?? input);
   };
 
   const tokenError = localError ?? fieldErrors(confirm.error).paymentToken;
@@ -121,7 +130,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
         </div>
 
         {b.status === "held" && !expired && (
-          <form noValidate onSubmit={submit}>
+          <form noValidate onSubmit={submit} onFocus={() => void loadSchemas()}>
             {payError && (
               <div className="alert alert--error" role="alert" data-testid="payment-error">
                 <AlertIcon />

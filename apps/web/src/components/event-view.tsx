@@ -4,13 +4,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
-import { formatMoney, plural, statusLabels } from "@/lib/format";
+import { formatMoney, plural } from "@/lib/format";
+import { myBookingsInput } from "@/lib/my-bookings";
 import { pickSection } from "@/lib/sections";
 import { useTRPC } from "@/trpc/client";
 import { newIdempotencyKey } from "@/trpc/links";
-import { EventTime } from "./event-time";
-import { AlertIcon, CalendarIcon, PinIcon, RefreshIcon, XIcon } from "./icons";
+import { AlertIcon, RefreshIcon, XIcon } from "./icons";
 import { useLiveAvailability } from "./live-availability";
+import { OwnHolds } from "./own-holds";
 import { QueryNotice } from "./query-notice";
 import { type Seat, SeatMap } from "./seat-map";
 
@@ -58,6 +59,21 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
   const [notice, setNotice] = useState<string | null>(null);
   const intentKey = useIntentKey();
 
+  // The buyer's own unpaid holds on this event: shown as theirs on the map, with the way back to checkout.
+  const myBookings = useQuery({ ...trpc.listMyBookings.queryOptions(myBookingsInput), enabled: signedIn });
+  const ownHolds = useMemo(
+    () =>
+      (myBookings.data?.items ?? []).filter(
+        (booking) =>
+          booking.status === "held" && booking.event.id === eventId && booking.expiresAt.getTime() > Date.now(),
+      ),
+    [myBookings.data, eventId],
+  );
+  const mine = useMemo(
+    () => new Set(ownHolds.flatMap((booking) => booking.seats.map((seat) => seat.seatId))),
+    [ownHolds],
+  );
+
   const seats = seatMap.data?.seats;
   // Every seat of every section loaded so far: the selection may span sections.
   const seatById = new Map<string, Seat>();
@@ -93,7 +109,11 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
 
   const book = useMutation(
     trpc.createBooking.mutationOptions({
-      onSuccess: (booking) => router.push(`/checkout/${booking.id}`),
+      onSuccess: (booking) => {
+        // Back on this page, the new hold shows as the buyer's own.
+        void queryClient.invalidateQueries(trpc.listMyBookings.queryFilter());
+        router.push(`/checkout/${booking.id}`);
+      },
       onError: (error) => {
         const code = errorCode(error);
         if (code === "UNAUTHORIZED") {
@@ -132,25 +152,9 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
 
   return (
     <>
-      <section className="event-hero" aria-labelledby="event-title">
-        <div className="event-hero__top">
-          <span className={`badge badge--${e.status}`}>{statusLabels[e.status]}</span>
-          <span className="muted">{plural(e.counts.available, "seat")} available</span>
-        </div>
-        <h1 id="event-title">{e.name}</h1>
-        <div className="meta">
-          <span>
-            <CalendarIcon /> <EventTime at={e.startsAt} timeZone={e.venue.timeZone} />
-          </span>
-          <span>
-            <PinIcon /> {e.venue.name}, {e.venue.city}
-          </span>
-        </div>
-        <p className="event-hero__description">{e.description}</p>
-      </section>
-
       <QueryNotice query={event} what="event details" />
       <QueryNotice query={seatMap} what="seat map" />
+      {ownHolds.length > 0 && <OwnHolds eventId={eventId} holds={ownHolds} />}
 
       <div className="event-layout">
         <section className="card" aria-labelledby="map-heading">
@@ -162,7 +166,7 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
               onClick={() => void seatMap.refetch()}
               aria-disabled={seatMap.isFetching}
             >
-              <RefreshIcon /> Refresh availability
+              <RefreshIcon /> Refresh<span className="wide-only"> availability</span>
             </button>
           </div>
           <ul className="tiers" aria-label="Price tiers">
@@ -197,6 +201,7 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
                 section={activeSection}
                 seats={seatsInSection}
                 selected={selected}
+                mine={mine}
                 tierRank={tierRank}
                 tierNames={tierNames}
                 onToggle={onToggle}
@@ -211,117 +216,123 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
           </div>
         </section>
 
-        <aside className="card booking-panel" aria-labelledby="booking-heading">
-          <h2 id="booking-heading">Your tickets</h2>
-          {!bookable && (
-            <div className="alert alert--info" role="status">
-              <p>
-                {e.status === "scheduled"
-                  ? "Tickets are not on sale yet. Check back soon."
-                  : e.status === "sold_out"
-                    ? "This event is sold out."
-                    : "This event was cancelled."}
+        <div className="event-side">
+          <aside className="card booking-panel" aria-labelledby="booking-heading">
+            <h2 id="booking-heading">Your tickets</h2>
+            {!bookable && (
+              <div className="alert alert--info" role="status">
+                <p>
+                  {e.status === "scheduled"
+                    ? "Tickets are not on sale yet. Check back soon."
+                    : e.status === "sold_out"
+                      ? "This event is sold out."
+                      : "This event was cancelled."}
+                </p>
+              </div>
+            )}
+            {bookingError && (
+              <div className="alert alert--error" role="alert" data-testid="booking-error">
+                <AlertIcon />
+                <div className="alert__body">
+                  <p>{describeError(bookingError)}</p>
+                  {errorCode(bookingError) === "CONFLICT" && (
+                    <p>The seat map has been refreshed with the latest availability.</p>
+                  )}
+                </div>
+              </div>
+            )}
+            {notice && (
+              <p className="field__error" role="status">
+                {notice}
               </p>
-            </div>
-          )}
-          {bookingError && (
-            <div className="alert alert--error" role="alert" data-testid="booking-error">
-              <AlertIcon />
-              <div className="alert__body">
-                <p>{describeError(bookingError)}</p>
-                {errorCode(bookingError) === "CONFLICT" && (
-                  <p>The seat map has been refreshed with the latest availability.</p>
+            )}
+            {picked.length === 0 ? (
+              <p className="muted">Pick seats on the map, or let us find the best available ones.</p>
+            ) : (
+              <ul className="selection" aria-label="Selected seats">
+                {picked.map((seat) => (
+                  <li key={seat.seatId}>
+                    <span>
+                      {seat.section} · Row {seat.row} · Seat {seat.number}
+                    </span>
+                    <span>
+                      {formatMoney(seat.priceCents)}
+                      <button
+                        type="button"
+                        aria-label={`Remove ${seat.section} row ${seat.row} seat ${seat.number}`}
+                        onClick={() => onToggle(seat)}
+                      >
+                        <XIcon width={16} height={16} />
+                      </button>
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {errors.seatIds && <p className="field__error">{errors.seatIds}</p>}
+            {picked.length > 0 && (
+              <div className="total">
+                <span>Total</span>
+                <span>{formatMoney(total)}</span>
+              </div>
+            )}
+            <button
+              type="button"
+              className="button button--block"
+              disabled={!bookable || picked.length === 0}
+              aria-disabled={book.isPending}
+              onClick={() => submit({ seatIds: picked.map((seat) => seat.seatId) })}
+            >
+              {book.isPending
+                ? "Holding your seats…"
+                : signedIn
+                  ? `Book ${picked.length > 0 ? plural(picked.length, "seat") : "seats"}`
+                  : "Sign in and book"}
+            </button>
+          </aside>
+
+          <section className="card quick-pick" aria-labelledby="quick-pick-heading">
+            <h2 id="quick-pick-heading" className="visually-hidden">
+              Or let us choose
+            </h2>
+            <form
+              noValidate
+              onSubmit={(formEvent) => {
+                formEvent.preventDefault();
+                submit({ quantity: Number(quantity) });
+              }}
+            >
+              <div className="field">
+                <label htmlFor={quantityId}>Best available seats</label>
+                <div className="quantity-row">
+                  <input
+                    id={quantityId}
+                    className="input"
+                    type="number"
+                    inputMode="numeric"
+                    value={quantity}
+                    aria-invalid={errors.quantity ? true : undefined}
+                    aria-describedby={errors.quantity ? `${quantityId}-error` : undefined}
+                    onChange={(change) => setQuantity(change.target.value)}
+                  />
+                  <button
+                    type="submit"
+                    className="button button--secondary"
+                    disabled={!bookable}
+                    aria-disabled={book.isPending}
+                  >
+                    Find seats
+                  </button>
+                </div>
+                {errors.quantity && (
+                  <p id={`${quantityId}-error`} className="field__error">
+                    {errors.quantity}
+                  </p>
                 )}
               </div>
-            </div>
-          )}
-          {notice && (
-            <p className="field__error" role="status">
-              {notice}
-            </p>
-          )}
-          {picked.length === 0 ? (
-            <p className="muted">Pick seats on the map, or let us find the best available ones.</p>
-          ) : (
-            <ul className="selection" aria-label="Selected seats">
-              {picked.map((seat) => (
-                <li key={seat.seatId}>
-                  <span>
-                    {seat.section} · Row {seat.row} · Seat {seat.number}
-                  </span>
-                  <span>
-                    {formatMoney(seat.priceCents)}
-                    <button
-                      type="button"
-                      aria-label={`Remove ${seat.section} row ${seat.row} seat ${seat.number}`}
-                      onClick={() => onToggle(seat)}
-                    >
-                      <XIcon width={16} height={16} />
-                    </button>
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-          {errors.seatIds && <p className="field__error">{errors.seatIds}</p>}
-          {picked.length > 0 && (
-            <div className="total">
-              <span>Total</span>
-              <span>{formatMoney(total)}</span>
-            </div>
-          )}
-          <button
-            type="button"
-            className="button button--block"
-            disabled={!bookable || picked.length === 0}
-            aria-disabled={book.isPending}
-            onClick={() => submit({ seatIds: picked.map((seat) => seat.seatId) })}
-          >
-            {book.isPending
-              ? "Holding your seats…"
-              : signedIn
-                ? `Book ${picked.length > 0 ? plural(picked.length, "seat") : "seats"}`
-                : "Sign in and book"}
-          </button>
-
-          <div className="divider">or</div>
-          <form
-            noValidate
-            onSubmit={(formEvent) => {
-              formEvent.preventDefault();
-              submit({ quantity: Number(quantity) });
-            }}
-          >
-            <div className="field">
-              <label htmlFor={quantityId}>Best available seats</label>
-              <div className="quantity-row">
-                <input
-                  id={quantityId}
-                  className="input"
-                  type="number"
-                  inputMode="numeric"
-                  value={quantity}
-                  aria-invalid={errors.quantity ? true : undefined}
-                  aria-describedby={errors.quantity ? `${quantityId}-error` : undefined}
-                  onChange={(change) => setQuantity(change.target.value)}
-                />
-                <button
-                  type="submit"
-                  className="button button--secondary"
-                  disabled={!bookable}
-                  aria-disabled={book.isPending}
-                >
-                  Find seats
-                </button>
-              </div>
-              {errors.quantity && (
-                <p id={`${quantityId}-error`} className="field__error">
-                  {errors.quantity}
-                </p>
-              )}
-            </div>
-          </form>
-        </aside>
+            </form>
+          </section>
+        </div>
       </div>
     </>
   );

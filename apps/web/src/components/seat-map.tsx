@@ -24,10 +24,18 @@ function rowsOf(seats: Seat[]): Row[] {
 
 const statusWords = { available: "available", held: "held by another buyer", sold: "sold" } as const;
 
+function statusWord(seat: Seat, selected: boolean, mine: boolean): string {
+  if (selected) return "selected";
+  if (seat.status === "held" && mine) return "held by you, awaiting payment";
+  return statusWords[seat.status];
+}
+
 interface SeatMapProps {
   section: string;
   seats: Seat[];
   selected: ReadonlySet<string>;
+  /** Seats of the viewer's own unpaid holds: "held" on the map, but theirs. */
+  mine: ReadonlySet<string>;
   tierRank: ReadonlyMap<string, number>;
   tierNames: ReadonlyMap<string, string>;
   onToggle(seat: Seat): void;
@@ -42,6 +50,7 @@ export const SeatMap = memo(function SeatMap({
   section,
   seats,
   selected,
+  mine,
   tierRank,
   tierNames,
   onToggle,
@@ -99,6 +108,7 @@ export const SeatMap = memo(function SeatMap({
             </span>
             {row.seats.map((seat, i) => {
               const isSelected = selected.has(seat.seatId);
+              const isMine = seat.status === "held" && mine.has(seat.seatId);
               const current = r === focusRow && i === Math.min(focus.index, row.seats.length - 1);
               return (
                 <button
@@ -106,10 +116,11 @@ export const SeatMap = memo(function SeatMap({
                   type="button"
                   className={tierRank.get(seat.tier) === 0 ? "seat seat--top" : "seat"}
                   data-status={seat.status}
+                  data-mine={isMine || undefined}
                   tabIndex={current ? 0 : -1}
                   aria-pressed={isSelected}
                   aria-disabled={seat.status !== "available" || undefined}
-                  aria-label={`${section} row ${seat.row} seat ${seat.number}, ${tierNames.get(seat.tier) ?? seat.tier} ${formatMoney(seat.priceCents)}, ${isSelected ? "selected" : statusWords[seat.status]}`}
+                  aria-label={`${section} row ${seat.row} seat ${seat.number}, ${tierNames.get(seat.tier) ?? seat.tier} ${formatMoney(seat.priceCents)}, ${statusWord(seat, isSelected, isMine)}`}
                   onFocus={() => setFocus({ row: r, index: i })}
                   onClick={() => seat.status === "available" && onToggle(seat)}
                 />
@@ -125,6 +136,11 @@ export const SeatMap = memo(function SeatMap({
         <li>
           <span className="seat" data-selected="true" /> Your pick
         </li>
+        {mine.size > 0 && (
+          <li>
+            <span className="seat" data-status="held" data-mine="true" /> Your hold
+          </li>
+        )}
         <li>
           <span className="seat" data-status="held" /> Held
         </li>

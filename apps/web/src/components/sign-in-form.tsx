@@ -1,10 +1,9 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { signInInput } from "@ticketing/api/schemas";
 import { type FormEvent, useId, useState } from "react";
-import { z } from "zod";
 import { describeError, errorCode, fieldErrors } from "@/lib/errors";
+import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
 import { useTRPC } from "@/trpc/client";
 import { AlertIcon } from "./icons";
 
@@ -39,16 +38,18 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
   const errors = { ...serverErrors, ...localErrors };
   const formError = signIn.error && errorCode(signIn.error) !== "BAD_REQUEST" ? describeError(signIn.error) : null;
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const parsed = signInInput.safeParse({ email, password });
-    if (!parsed.success) {
-      const { fieldErrors: fields } = z.flattenError(parsed.error);
-      setLocalErrors({ email: fields.email?.[0], password: fields.password?.[0] });
+    // Should the schema not load, the server checks the same schema and its answer shows instead.
+    const schemas = await loadSchemas().catch(() => null);
+    const parsed = schemas?.signInInput.safeParse({ email, password });
+    if (parsed && !parsed.success) {
+      const fields = firstFieldErrors(parsed.error.issues);
+      setLocalErrors({ email: fields.email, password: fields.password });
       return;
     }
     setLocalErrors({});
-    signIn.mutate(parsed.data);
+    signIn.mutate(parsed?.data ?? { email, password });
   };
 
   const fillAccount = (account: string) => {
@@ -69,7 +70,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
             <p className="alert__body">{formError}</p>
           </div>
         )}
-        <form noValidate onSubmit={submit}>
+        <form noValidate onSubmit={submit} onFocus={() => void loadSchemas()}>
           <div className="field">
             <label htmlFor={emailId}>Email</label>
             <input

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getViewer, type Viewer } from "@/trpc/server";
 import { TicketIcon } from "./icons";
 import { SignOutButton } from "./sign-out-button";
+import { SiteMenu } from "./site-menu";
 
 async function viewerOrNull(): Promise<Viewer | null> {
   try {
@@ -22,25 +23,26 @@ export async function SiteHeader() {
           <TicketIcon width={24} height={24} />
           Ticketing
         </Link>
-        <nav className="nav" aria-label="Main">
-          <Link href="/">Events</Link>
-          {viewer && <Link href="/bookings">My bookings</Link>}
-          {organizes && <Link href="/organizer">Organizer</Link>}
-        </nav>
-        <div className="account">
-          {viewer ? (
-            <>
+        <SiteMenu>
+          <nav className="nav" aria-label="Main">
+            <Link href="/">Events</Link>
+            {viewer && <Link href="/bookings">My bookings</Link>}
+            {organizes && <Link href="/organizer">Organizer</Link>}
+          </nav>
+          {viewer && (
+            <div className="account">
               <span className="account__name" data-testid="signed-in-as">
                 {viewer.name}
               </span>
               <SignOutButton />
-            </>
-          ) : (
-            <Link href="/sign-in" className="button button--secondary button--small">
-              Sign in
-            </Link>
+            </div>
           )}
-        </div>
+        </SiteMenu>
+        {!viewer && (
+          <Link href="/sign-in" className="button button--secondary button--small header-sign-in">
+            Sign in
+          </Link>
+        )}
       </div>
     </header>
   );

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { EventHero } from "@/components/event-hero";
 import { EventView } from "@/components/event-view";
 import { errorCode } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
+import { myBookingsInput } from "@/lib/my-bookings";
 import { pickSection } from "@/lib/sections";
 import { getQueryClient, getTRPC, getViewer, Hydrate } from "@/trpc/server";
 
@@ -37,13 +39,17 @@ export default async function EventPage({ params, searchParams }: Props) {
   ]);
   // The map opens on one section, so the first HTML carries its seats and nothing more.
   const initialSection = pickSection(event?.sections, typeof section === "string" ? section : undefined);
-  if (initialSection) {
-    await queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: initialSection }));
-  }
+  await Promise.all([
+    initialSection && queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: initialSection })),
+    // A signed-in buyer's own holds are marked on the map: they come from their bookings, the
+    // only place that says whose a hold is (the map itself says "held" for everyone).
+    viewer && queryClient.prefetchQuery(trpc.listMyBookings.queryOptions(myBookingsInput)),
+  ]);
   const initialSeatIds = typeof seats === "string" ? seats.split(",").filter(isUuid).slice(0, 10) : [];
 
   return (
     <Hydrate>
+      {event && <EventHero event={event} />}
       <EventView
         eventId={eventId}
         signedIn={viewer !== null}

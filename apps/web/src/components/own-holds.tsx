@@ -1,0 +1,95 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { RouterOutputs } from "@ticketing/api";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { describeError, errorCode, signInUrl } from "@/lib/errors";
+import { formatMoney, formatRemaining, plural } from "@/lib/format";
+import { useTRPC } from "@/trpc/client";
+import { newIdempotencyKey } from "@/trpc/links";
+import { useRemaining } from "./countdown";
+import { ClockIcon } from "./icons";
+
+type Booking = RouterOutputs["listMyBookings"]["items"][number];
+
+function OwnHold({ eventId, booking }: { eventId: string; booking: Booking }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const remaining = useRemaining(booking.expiresAt);
+  // One release intent per hold: a double tap releases once.
+  const [key] = useState(newIdempotencyKey);
+  const release = useMutation(
+    trpc.cancelBooking.mutationOptions({
+      trpc: { context: { idempotencyKey: key } },
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.listMyBookings.queryFilter()),
+          queryClient.invalidateQueries(trpc.getSeatMap.queryFilter({ eventId })),
+        ]),
+      onError: (error) => {
+        if (errorCode(error) === "UNAUTHORIZED") router.push(signInUrl(`/events/${eventId}`));
+      },
+    }),
+  );
+  const seats = booking.seats.map((seat) => `${seat.section} row ${seat.row} seat ${seat.number}`).join(", ");
+  return (
+    <li className="own-hold" data-testid="own-hold">
+      <div className="own-hold__text">
+        <strong>
+          {plural(booking.seats.length, "seat")} held for you · {formatMoney(booking.totalCents)}
+        </strong>
+        <span className="own-hold__seats">{seats}</span>
+        <span className="own-hold__time" role="timer" aria-live="off">
+          <ClockIcon width={16} height={16} />
+          {remaining > 0 ? (
+            <span>
+              <time suppressHydrationWarning>{formatRemaining(remaining)}</time> left to pay
+            </span>
+          ) : (
+            <span>This hold has run out</span>
+          )}
+        </span>
+        {release.error && (
+          <span className="field__error" role="alert">
+            {describeError(release.error)}
+          </span>
+        )}
+      </div>
+      <div className="own-hold__actions">
+        {remaining > 0 && (
+          <Link href={`/checkout/${booking.id}`} className="button button--small">
+            Complete checkout
+          </Link>
+        )}
+        <button
+          type="button"
+          className="button button--secondary button--small"
+          aria-disabled={release.isPending}
+          onClick={() => !release.isPending && release.mutate({ bookingId: booking.id })}
+        >
+          {release.isPending ? "Releasing…" : "Release seats"}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/**
+ * The buyer's own unpaid holds on this event, each with its countdown, the way back to its
+ * checkout, and a release. Their seats are marked "yours" on the map.
+ */
+export function OwnHolds({ eventId, holds }: { eventId: string; holds: Booking[] }) {
+  return (
+    <section className="own-holds" aria-labelledby="own-holds-heading">
+      <h2 id="own-holds-heading">Your seats on hold</h2>
+      <ul>
+        {holds.map((booking) => (
+          <OwnHold key={booking.id} eventId={eventId} booking={booking} />
+        ))}
+      </ul>
+    </section>
+  );
+}
