@@ -21,6 +21,7 @@ import {
   type RequestRateLimit,
   requestIdOf,
 } from "@ticketing/rpc/server";
+import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
@@ -29,6 +30,8 @@ import { createRestHandler } from "./rest";
 
 export interface App {
   server: http.Server;
+  /** The Redis client that shares rate limits across instances (REDIS_URL); limits are per instance until it is ready. */
+  limitStore: Redis | undefined;
   /** Stops accepting, lets in-flight calls finish (up to the grace period), then closes the database. */
   close(): Promise<void>;
 }
@@ -73,7 +76,10 @@ export function createApp({
       ? undefined
       : createLimitStore(limits.redisUrl, {
           down: (error) =>
-            logger.warn({ err: error }, "rate limits: Redis is not answering; limits are per instance until it is back"),
+            logger.warn(
+              { err: error },
+              "rate limits: Redis is not answering; limits are per instance until it is back",
+            ),
           up: () => logger.info("rate limits: shared through Redis"),
         });
   /** A limit of `perSecond` that bursts to `burst`; none when the rate is 0 (off). */
@@ -199,6 +205,7 @@ export function createApp({
   let closing: Promise<void> | undefined;
   return {
     server,
+    limitStore: redis,
     close() {
       closing ??= (async () => {
         draining = true;

@@ -41,9 +41,7 @@ const schema = z
     RATE_LIMIT_USER_PER_SECOND: rate.default(50),
     SIGN_IN_ATTEMPTS_PER_MINUTE: rate.default(10),
     SIGN_UP_ATTEMPTS_PER_MINUTE: rate.default(10),
-    REDIS_URL: z
-      .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
-      .optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
     // Keeps the keys of deployments (or test runs) that share one Redis apart.
     RATE_LIMIT_KEY_PREFIX: z
       .string()

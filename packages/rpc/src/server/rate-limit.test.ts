@@ -10,13 +10,24 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const clients: Redis[] = [];
 /** A client as the server makes one, closed after the test. */
-async function redisAt(url: string, events: Parameters<typeof createLimitStore>[1] = {}): Promise<Redis> {
+function redisAt(url: string, events: Parameters<typeof createLimitStore>[1] = {}): Redis {
   const client = createLimitStore(url, events);
   clients.push(client);
   return client;
 }
-async function connected(client: Redis): Promise<void> {
-  if (client.status !== "ready") await once(client, "ready");
+/** Waits for the connection (the client retries a failed attempt by itself); fails after `ms`. */
+async function connected(client: Redis, ms = 30_000): Promise<void> {
+  if (client.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis is not answering at ${REDIS_URL} (set TEST_REDIS_URL)`)),
+      ms,
+    );
+    client.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 afterEach(() => {
   for (const client of clients.splice(0)) client.disconnect();
@@ -88,9 +99,7 @@ describe.each([
   beforeAll(async () => {
     if (!redis) return;
     store = createLimitStore(REDIS_URL);
-    await connected(store).catch(() => {
-      throw new Error(`Redis is not answering at ${REDIS_URL} (set TEST_REDIS_URL)`);
-    });
+    await connected(store);
   });
   afterAll(() => store?.disconnect());
   const make = (options: { burst: number; perSecond: number }) =>
@@ -120,8 +129,6 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
     const probe = createLimitStore(REDIS_URL);
     try {
       await connected(probe);
-    } catch {
-      throw new Error(`Redis is not answering at ${REDIS_URL} (set TEST_REDIS_URL)`);
     } finally {
       probe.disconnect();
     }
@@ -129,7 +136,7 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
 
   it("spends one allowance from two instances that share Redis", async () => {
     const keyPrefix = `test:${randomUUID()}`;
-    const [first, second] = await Promise.all([redisAt(REDIS_URL), redisAt(REDIS_URL)]);
+    const [first, second] = [redisAt(REDIS_URL), redisAt(REDIS_URL)];
     await Promise.all([connected(first), connected(second)]);
     const options = { name: "address", burst: 4, perSecond: 0.1, keyPrefix };
     const instanceA = createRateLimiter({ ...options, redis: first });
@@ -150,7 +157,7 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
 
   it("counts per process when Redis was never reachable, and never fails a call", async () => {
     const downs: Error[] = [];
-    const client = await redisAt(`redis://127.0.0.1:${await closedPort()}`, { down: (error) => downs.push(error) });
+    const client = redisAt(`redis://127.0.0.1:${await closedPort()}`, { down: (error) => downs.push(error) });
     const limiter = createRateLimiter({ name: "address", burst: 2, perSecond: 0.1, redis: client });
     const waits = await takeMany(limiter, "203.0.113.9", 3);
     expect(waits.slice(0, 2)).toEqual([0, 0]);
@@ -162,7 +169,7 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
   it("falls back to per-process counts when Redis goes away at run time, and shares again when it is back", async () => {
     const relay = await startRelay(new URL(REDIS_URL));
     const events: string[] = [];
-    const client = await redisAt(relay.url, {
+    const client = redisAt(relay.url, {
       down: () => events.push("down"),
       up: () => events.push("up"),
     });
@@ -171,7 +178,7 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
     const options = { name: "address", burst: 3, perSecond: 0.1, keyPrefix };
     const viaRelay = createRateLimiter({ ...options, redis: client });
     // Another instance that still reaches Redis sees what this one spent before the outage.
-    const direct = await redisAt(REDIS_URL);
+    const direct = redisAt(REDIS_URL);
     await connected(direct);
     const other = createRateLimiter({ ...options, redis: direct });
 
@@ -188,7 +195,7 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
     expect(await other.take("192.0.2.1")).toBeGreaterThan(0);
 
     // Redis is back (the client reconnects by itself): this instance spends the shared count again.
-    const back = once(client, "ready");
+    const back = new Promise((resolve) => client.once("ready", resolve));
     const restored = await startRelay(new URL(REDIS_URL), relay.port);
     try {
       await back;

@@ -95,7 +95,8 @@ export function createLimitStore(url: string, events: LimitStoreEvents = {}): Re
   const client = new Redis(url, {
     enableOfflineQueue: false,
     commandTimeout: LIMIT_STORE_TIMEOUT_MS,
-    connectTimeout: 2_000,
+    // Requests never wait on a connection (they count per process meanwhile), so this can be generous.
+    connectTimeout: 5_000,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
