@@ -39,6 +39,7 @@ afterEach(() => {
  */
 async function startRelay(target: URL, port = 0) {
   const sockets = new Set<net.Socket>();
+  let hung = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 6379), target.hostname);
     for (const socket of [client, upstream]) {
@@ -46,7 +47,9 @@ async function startRelay(target: URL, port = 0) {
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => socket.destroy());
     }
-    client.pipe(upstream).pipe(client);
+    // Commands sent while hung are swallowed: Redis never sees them, the connection stays open.
+    client.on("data", (chunk) => hung || upstream.write(chunk));
+    upstream.pipe(client);
   });
   server.listen(port, "127.0.0.1");
   await once(server, "listening");
@@ -54,6 +57,10 @@ async function startRelay(target: URL, port = 0) {
   return {
     port: bound,
     url: `redis://127.0.0.1:${bound}`,
+    /** Keeps every connection open but answers nothing, as a Redis stuck in a long command would. */
+    hang: () => {
+      hung = true;
+    },
     /** Refuses new connections and cuts the open ones. */
     stop: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
@@ -207,6 +214,29 @@ describe("createRateLimiter through Redis, across instances and outages", () => 
     } finally {
       client.disconnect();
       await restored.stop();
+    }
+  });
+
+  it("counts per process when Redis stops answering on an open connection, after the command timeout", async () => {
+    const relay = await startRelay(new URL(REDIS_URL));
+    try {
+      const client = redisAt(relay.url);
+      await connected(client);
+      const limiter = createRateLimiter({
+        name: "address",
+        burst: 2,
+        perSecond: 0.1,
+        keyPrefix: `test:${randomUUID()}`,
+        redis: client,
+      });
+      expect(await limiter.take("192.0.2.50")).toBe(0);
+      relay.hang();
+      // Each check gives up on Redis after LIMIT_STORE_TIMEOUT_MS and counts here instead.
+      // The per-process window is fresh (2 calls): what reached Redis before is not carried over.
+      expect(await takeMany(limiter, "192.0.2.50", 2)).toEqual([0, 0]);
+      expect(await limiter.take("192.0.2.50")).toBeGreaterThan(0);
+    } finally {
+      await relay.stop();
     }
   });
 });
