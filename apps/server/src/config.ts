@@ -35,8 +35,9 @@ const schema = z
     HOLD_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-    // Rate limits; 0 turns one off. Bursts may reach twice the rate. Shared by every
-    // instance through REDIS_URL when it is set, else per process.
+    // Rate limits; 0 turns one off. Each allows a burst (twice the rate; a minute's worth of
+    // attempts) per burst/rate seconds (docs/decisions/017-fleet-limits-and-client-addresses.md),
+    // shared by every instance through REDIS_URL when it is set, else per process.
     RATE_LIMIT_ADDRESS_PER_SECOND: rate.default(100),
     RATE_LIMIT_USER_PER_SECOND: rate.default(50),
     SIGN_IN_ATTEMPTS_PER_MINUTE: rate.default(10),
