@@ -89,7 +89,7 @@ beforeAll(async () => {
     serve(shared),
     serve({ ...limits, TRUSTED_PROXIES: "192.0.2.1", REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }),
   ]);
-  addressLimited = await serve({ RATE_LIMIT_ADDRESS_PER_SECOND: "0.05" });
+  addressLimited = await serve({ RATE_LIMIT_ADDRESS_PER_SECOND: "0.05", RATE_LIMIT_USER_PER_SECOND: "0.05" });
 }, 180_000);
 afterAll(async () => {
   await Promise.all(
@@ -149,6 +149,23 @@ describe("client addresses", () => {
     for (let i = 0; i < 4; i++) expect((await listEvents(worker)).status).toBe(200);
     // A program on this machine calling directly (a probe, a benchmark).
     for (let i = 0; i < 4; i++) expect((await listEvents({})).status).toBe(200);
+  });
+});
+
+describe("REST's Retry-After", () => {
+  it("is the wait of the limit that refused the call, not a fixed second", async () => {
+    const session = (await (await signUp(addressLimited)).json()) as { result: { data: { json: { token: string } } } };
+    const book = () =>
+      fetch(`${addressLimited.url}/api/v1/bookings`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${session.result.data.json.token}` },
+        body: JSON.stringify({ eventId: randomUUID(), quantity: 1 }),
+      });
+    expect((await book()).status).toBe(404);
+    const limited = await book();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(15);
+    expect(await limited.json()).toMatchObject({ error: { code: "TOO_MANY_REQUESTS" } });
   });
 });
 
