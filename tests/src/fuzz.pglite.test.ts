@@ -110,6 +110,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
       // Limits would answer most of the run with 429 and hide the input handling behind them.
       RATE_LIMIT_USER_PER_SECOND: "0",
       SIGN_IN_ATTEMPTS_PER_MINUTE: "0",
+      SIGN_UP_ATTEMPTS_PER_MINUTE: "0",
       NODE_OPTIONS: "--max-old-space-size=256",
     });
   });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import {
   type AvailabilityFeed,
@@ -10,14 +11,17 @@ import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   answerClientError,
   clientAddressOf,
+  createLimitStore,
   createRateLimiter,
   createRpcMetrics,
   createTrpcHandler,
   IDEMPOTENCY_KEY_HEADER,
   isLoopback,
   type RateLimiter,
+  type RequestRateLimit,
   requestIdOf,
 } from "@ticketing/rpc/server";
+import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
@@ -26,6 +30,8 @@ import { createRestHandler } from "./rest";
 
 export interface App {
   server: http.Server;
+  /** The Redis client that shares rate limits across instances (REDIS_URL); limits are per instance until it is ready. */
+  limitStore: Redis | undefined;
   /** Stops accepting, lets in-flight calls finish (up to the grace period), then closes the database. */
   close(): Promise<void>;
 }
@@ -40,9 +46,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
-/** A token bucket that allows `perSecond` on average and bursts of twice that; none for 0. */
-function limiterOf(perSecond: number): RateLimiter | undefined {
-  return perSecond > 0 ? createRateLimiter({ burst: Math.max(1, perSecond * 2), perSecond }) : undefined;
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function createApp({
@@ -62,7 +69,25 @@ export function createApp({
   collectDefaultMetrics({ register: registry });
   const metrics = createRpcMetrics(registry);
   const limits = config.rateLimits;
-  const signInPerSecond = limits.signInPerMinute / 60;
+  // With REDIS_URL, every limit is one allowance for the whole fleet; while Redis is away,
+  // each instance counts on its own (see docs/decisions/017-fleet-limits-and-client-addresses.md).
+  const redis =
+    limits.redisUrl === undefined
+      ? undefined
+      : createLimitStore(limits.redisUrl, {
+          down: (error) =>
+            logger.warn(
+              { err: error },
+              "rate limits: Redis is not answering; limits are per instance until it is back",
+            ),
+          up: () => logger.info("rate limits: shared through Redis"),
+        });
+  /** A limit of `perSecond` that bursts to `burst`; none when the rate is 0 (off). */
+  const limiter = (name: string, perSecond: number, burst: number): RateLimiter | undefined =>
+    perSecond > 0
+      ? createRateLimiter({ name, perSecond, burst: Math.max(1, burst), redis, keyPrefix: limits.keyPrefix })
+      : undefined;
+  const perMinute = (name: string, attempts: number) => limiter(name, attempts / 60, attempts);
   const createContext = createContextFactory({
     db: database.db,
     serviceToken: config.workerToken,
@@ -75,21 +100,23 @@ export function createApp({
     // here, so a cache of getEvent invalidated by each mutation is exact. Not on PostgreSQL.
     eventCache: database.kind === "pglite" && config.eventCache ? createEventCache() : undefined,
     limits: {
-      perUser: limiterOf(limits.userPerSecond),
-      signIn:
-        signInPerSecond > 0
-          ? createRateLimiter({ burst: Math.max(1, limits.signInPerMinute), perSecond: signInPerSecond })
-          : undefined,
+      perUser: limiter("user", limits.userPerSecond, limits.userPerSecond * 2),
+      signIn: perMinute("sign-in", limits.signInPerMinute),
+      signUp: perMinute("sign-up", limits.signUpPerMinute),
     },
   });
-  const addressLimiter = limiterOf(limits.addressPerSecond);
-  // Programs on this machine (the worker, server components, a proxy that forwarded no
-  // address) are not limited by address; remote clients and forwarded ones are.
-  const addressLimit = addressLimiter && {
+  const addressLimiter = limiter("address", limits.addressPerSecond, limits.addressPerSecond * 2);
+  // Every request that came through a proxy (the web app's, with the browser's address) is
+  // limited by the client's address, wherever that is. Not limited: the worker (by its
+  // token, from any host) and programs that call from this machine with no proxy between
+  // (benchmarks, probes, an operator's script).
+  const addressLimit: RequestRateLimit | undefined = addressLimiter && {
     limiter: addressLimiter,
     key: (req: http.IncomingMessage) => {
-      const address = clientAddressOf(req);
-      return isLoopback(address) ? undefined : address;
+      const credentials = credentialsOf(req);
+      if (credentials?.source === "bearer" && sameSecret(credentials.token, config.workerToken)) return undefined;
+      const client = clientAddressOf(req, config.trustedProxies);
+      return client.forwarded || !isLoopback(client.address) ? client.address : undefined;
     },
   };
   /** What every transport (tRPC, REST) tells the context about a request. */
@@ -99,7 +126,7 @@ export function createApp({
       requestId,
       credentials: credentialsOf(nodeReq),
       idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
-      clientAddress: clientAddressOf(nodeReq),
+      clientAddress: clientAddressOf(nodeReq, config.trustedProxies).address,
     };
   };
   const rest = createRestHandler({
@@ -178,6 +205,7 @@ export function createApp({
   let closing: Promise<void> | undefined;
   return {
     server,
+    limitStore: redis,
     close() {
       closing ??= (async () => {
         draining = true;
@@ -192,6 +220,7 @@ export function createApp({
         }, config.shutdownGraceMs);
         await stopped;
         clearTimeout(grace);
+        redis?.disconnect();
         await database.close();
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { type TrustedProxies, trustedProxies } from "@ticketing/rpc/server";
 import { z } from "zod";
 
 /** The development default of WORKER_TOKEN; production refuses to start with it. */
@@ -34,10 +35,39 @@ const schema = z
     HOLD_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-    // Rate limits, per server process; 0 turns one off. Bursts may reach twice the rate.
+    // Rate limits; 0 turns one off. Each allows a burst (twice the rate; a minute's worth of
+    // attempts) per burst/rate seconds (docs/decisions/017-fleet-limits-and-client-addresses.md),
+    // shared by every instance through REDIS_URL when it is set, else per process.
     RATE_LIMIT_ADDRESS_PER_SECOND: rate.default(100),
     RATE_LIMIT_USER_PER_SECOND: rate.default(50),
     SIGN_IN_ATTEMPTS_PER_MINUTE: rate.default(10),
+    SIGN_UP_ATTEMPTS_PER_MINUTE: rate.default(10),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+    // Keeps the keys of deployments (or test runs) that share one Redis apart.
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: "must be 1–64 letters, digits or :._-" })
+      .default("ticketing:rl"),
+    // Peers whose X-Forwarded-For names the client: addresses, CIDRs, or "none".
+    TRUSTED_PROXIES: z
+      .string()
+      .default("loopback")
+      .transform((list, ctx): TrustedProxies => {
+        const entries = list
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+        if (entries.length === 1 && entries[0] === "none") return () => false;
+        try {
+          return trustedProxies(entries);
+        } catch (error) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${error instanceof Error ? error.message : String(error)} (give addresses or CIDRs, comma-separated, or "none")`,
+          });
+          return z.NEVER;
+        }
+      }),
     // "false" sends every tRPC call through tRPC's fetch adapter instead of the direct path.
     // "false" reads every getEvent from the database (the cache only ever runs on PGlite).
     EVENT_CACHE: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true"),
@@ -69,7 +99,11 @@ const schema = z
         addressPerSecond: env.RATE_LIMIT_ADDRESS_PER_SECOND,
         userPerSecond: env.RATE_LIMIT_USER_PER_SECOND,
         signInPerMinute: env.SIGN_IN_ATTEMPTS_PER_MINUTE,
+        signUpPerMinute: env.SIGN_UP_ATTEMPTS_PER_MINUTE,
+        redisUrl: env.REDIS_URL,
+        keyPrefix: env.RATE_LIMIT_KEY_PREFIX,
       },
+      trustedProxies: env.TRUSTED_PROXIES,
       secureCookies: env.NODE_ENV === "production",
       directPath: env.RPC_DIRECT_PATH === "true",
       eventCache: env.EVENT_CACHE === "true",

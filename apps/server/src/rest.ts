@@ -9,7 +9,13 @@ import {
   listEventsOutput,
 } from "@ticketing/api/schemas";
 import { listProcedures } from "@ticketing/rpc/contract";
-import { crossSiteRefusal, type RateLimiter, readBody } from "@ticketing/rpc/server";
+import {
+  crossSiteRefusal,
+  type RequestRateLimit,
+  readBody,
+  retryAfterMsOf,
+  retryAfterSeconds,
+} from "@ticketing/rpc/server";
 import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
@@ -30,7 +36,7 @@ export interface RestHandlerOptions {
   requestInfo(req: IncomingMessage, requestId: string): RequestInfo;
   allowedOrigins: readonly string[];
   /** The per-address limiter of /trpc; one call per request. */
-  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string | undefined };
+  rateLimit?: RequestRateLimit;
   serverUrl?: string;
 }
 
@@ -144,10 +150,10 @@ export function createRestHandler(options: RestHandlerOptions) {
     }
     const limitKey = options.rateLimit?.key(req);
     if (options.rateLimit && limitKey !== undefined) {
-      const waitMs = options.rateLimit.limiter.take(limitKey, 1);
+      const waitMs = await options.rateLimit.limiter.take(limitKey, 1);
       if (waitMs > 0) {
         req.resume();
-        const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+        const seconds = retryAfterSeconds(waitMs);
         return send(res, 429, errorBody("TOO_MANY_REQUESTS", `Too many requests; try again in ${seconds} s.`), {
           "retry-after": String(seconds),
         });
@@ -185,10 +191,12 @@ export function createRestHandler(options: RestHandlerOptions) {
       });
       send(res, result.status, result.body);
     } catch (error) {
-      const failure = toRestError(
-        error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }),
-      );
-      send(res, failure.status, failure.body, failure.status === 429 ? { "retry-after": "1" } : {});
+      const rpcError =
+        error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
+      const failure = toRestError(rpcError);
+      // A procedure's own limit (per person) knows its wait; any other 429 says a second.
+      const waitMs = failure.status === 429 ? (retryAfterMsOf(rpcError) ?? 1000) : 0;
+      send(res, failure.status, failure.body, waitMs > 0 ? { "retry-after": String(retryAfterSeconds(waitMs)) } : {});
     }
   };
 }

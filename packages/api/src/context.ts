@@ -31,12 +31,14 @@ export interface RequestInfo {
   onReplay?: (() => void) | undefined;
 }
 
-/** Per-process rate limits; a limit left out is not enforced (in-process callers, tests). */
+/** Rate limits (per process, or per fleet through Redis); one left out is not enforced (in-process callers, tests). */
 export interface RateLimits {
   /** Calls per signed-in person (the service account is not limited). */
   perUser?: RateLimiter;
   /** Sign-in attempts per address and email. */
   signIn?: RateLimiter;
+  /** Sign-up attempts per address: each one costs a full password hash. */
+  signUp?: RateLimiter;
 }
 
 export interface ContextFactoryOptions {

@@ -214,6 +214,13 @@ export const signInAttempts = rateLimit<Context>({
   what: "sign-in attempts",
 });
 
+/** Sign-up attempts per address: each costs a full password hash, and each mints an account. */
+export const signUpAttempts = rateLimit<Context>({
+  limiter: (ctx) => ctx.limits.signUp,
+  key: ({ ctx }) => ctx.clientAddress ?? "local",
+  what: "sign-up attempts",
+});
+
 const exactlyOnceOptions: IdempotencyOptions<Context & { viewer: Viewer }, Database> = {
   store: idempotencyStore,
   scope: (ctx) => ctx.viewer.id,

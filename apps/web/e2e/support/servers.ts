@@ -107,10 +107,11 @@ export async function startStack(): Promise<Stack> {
       LOG_LEVEL: "warn",
     },
   });
+  // server.mjs is `npm run web`: Next behind the server that settles each client's address.
   const web = startProcess(
-    "next start",
+    "web server",
     process.execPath,
-    [join(repoRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(webPort), "-H", "127.0.0.1"],
+    [join(webRoot, "server.mjs"), "-p", String(webPort), "-H", "127.0.0.1"],
     {
       cwd: webRoot,
       env: { ...process.env, TZ: "UTC", NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },

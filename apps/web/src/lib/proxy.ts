@@ -4,11 +4,10 @@
  * server-sent events), and the headers that carry identity, CSRF evidence and tracing
  * pass unchanged, so the API server's own guards decide.
  *
- * X-Forwarded-For carries the visitor's address to apps/server's per-address rate limit (it
- * reads the last entry when the peer is a proxy on its machine). Next gives a route handler
- * no socket: it fills the header with the peer's address only when the request has none, and
- * keeps one a client sent. Deployed without a proxy in front that sets the header itself, a
- * client could name its own address.
+ * X-Forwarded-For carries the visitor's address to apps/server's limits (apps/server believes
+ * it because this app's address is in its TRUSTED_PROXIES). By the time a request gets here,
+ * server.mjs has replaced whatever the browser sent with the one address it read from the
+ * socket (or from a trusted proxy in front): see client-address.mjs.
  */
 
 const FORWARDED_REQUEST_HEADERS = [

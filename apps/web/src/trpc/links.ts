@@ -66,6 +66,8 @@ export function browserLinks(): TRPCLink<AppRouter>[] {
 export function serverLinks(options: {
   apiUrl: string;
   session: string | undefined;
+  /** The visitor's address as this app's server settled it, so apps/server limits the visitor, not this app. */
+  clientAddress: string | undefined;
   deadline: () => number;
 }): TRPCLink<AppRouter>[] {
   return rpcLinks<AppRouter>({
@@ -73,7 +75,9 @@ export function serverLinks(options: {
     transformer: superjson,
     atMostOnce,
     inheritDeadline: options.deadline,
-    headers: (): Record<string, string> =>
-      options.session ? { cookie: `session=${encodeURIComponent(options.session)}` } : {},
+    headers: (): Record<string, string> => ({
+      ...(options.session && { cookie: `session=${encodeURIComponent(options.session)}` }),
+      ...(options.clientAddress && { "x-forwarded-for": options.clientAddress }),
+    }),
   }).links;
 }

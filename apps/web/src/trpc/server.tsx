@@ -3,7 +3,7 @@ import { defaultShouldDehydrateQuery, dehydrate, HydrationBoundary } from "@tans
 import type { AppRouter, RouterOutputs } from "@ticketing/api";
 import { createTRPCClient } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache, type ReactNode } from "react";
 import superjson from "superjson";
@@ -30,7 +30,11 @@ const renderDeadline = cache(() => Date.now() + RENDER_BUDGET_MS);
 
 const getClient = cache(async () => {
   const session = (await cookies()).get("session")?.value;
-  return createTRPCClient<AppRouter>({ links: serverLinks({ apiUrl: apiUrl(), session, deadline: renderDeadline }) });
+  // Set by server.mjs from the socket (a browser's own X-Forwarded-For never survives it).
+  const clientAddress = (await headers()).get("x-forwarded-for") ?? undefined;
+  return createTRPCClient<AppRouter>({
+    links: serverLinks({ apiUrl: apiUrl(), session, clientAddress, deadline: renderDeadline }),
+  });
 });
 
 /** The typed options proxy for server components, speaking for the visitor. */

@@ -2,13 +2,14 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import * as auth from "../domain/auth";
 import { sessionOutput, signInInput, signUpInput, userOutput } from "../schemas/auth";
-import { publicProcedure, signInAttempts } from "../trpc";
+import { publicProcedure, signInAttempts, signUpAttempts } from "../trpc";
 
 // Sign-in and sign-up are not replayed from idempotency records: a replay would have to
 // store the session token, and a second session from a retried sign-in harms no one.
 export const authProcedures = {
   signUp: publicProcedure
     .input(signUpInput)
+    .concat(signUpAttempts)
     .output(sessionOutput)
     .mutation(async ({ ctx, input }) => {
       const session = await auth.signUp(ctx.db, input);

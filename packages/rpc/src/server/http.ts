@@ -10,6 +10,7 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import proxyAddr from "proxy-addr";
 import { extractTraceContext, type TraceContext } from "../trace";
 import { MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
 import { parseTimeoutHeader } from "./deadline";
@@ -63,9 +64,16 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
    * A limit on calls per HTTP client (an address), charged per call in the request before
    * any is run. `key` returns undefined for clients that are not limited.
    */
-  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string | undefined };
+  rateLimit?: RequestRateLimit;
   /** Told of every request refused before a procedure ran, for metrics. */
   onRejected?: (reason: "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited") => void;
+}
+
+/** A limit charged per HTTP request, before its body is read. */
+export interface RequestRateLimit {
+  limiter: RateLimiter;
+  /** Whose allowance the request spends; undefined leaves it unlimited. */
+  key(req: IncomingMessage): string | undefined;
 }
 
 /** What the context factory gets: no fetch `Request` (the direct path builds none), the node request instead. */
@@ -128,20 +136,38 @@ export function isLoopback(address: string | undefined): boolean {
   return plain === "::1" || plain.startsWith("127.");
 }
 
+/** Which peers may name the client in X-Forwarded-For: compiled by `trustedProxies`. */
+export type TrustedProxies = (address: string, hop: number) => boolean;
+
 /**
- * The address of the client behind a request: the peer's, or, when the peer is a trusted
- * proxy (by default one on this machine, like the web app's), the last address that proxy
- * put in X-Forwarded-For. Earlier entries are the client's own claims and are not trusted.
+ * Compiles a list of addresses and CIDR ranges (`10.0.0.0/8`, `::1`), or proxy-addr's names
+ * `loopback`, `linklocal` and `uniquelocal`. Throws a TypeError that names a bad entry.
  */
-export function clientAddressOf(
-  req: IncomingMessage,
-  trustedProxy: (address: string) => boolean = isLoopback,
-): string | undefined {
+export function trustedProxies(list: readonly string[]): TrustedProxies {
+  return proxyAddr.compile([...list]);
+}
+
+/** The default: proxies on this machine (the web app beside the server). */
+export const LOOPBACK_PROXIES: TrustedProxies = trustedProxies(["loopback"]);
+
+export interface ClientAddress {
+  /** The client's address; undefined only when the socket is already gone. */
+  address: string | undefined;
+  /** Whether it came from X-Forwarded-For (the request passed through a trusted proxy). */
+  forwarded: boolean;
+}
+
+/**
+ * The client behind a request, by Express's rule (proxy-addr): starting from the peer, each
+ * address that is a trusted proxy hands over to the one before it in X-Forwarded-For; the
+ * first that is not trusted, or the last one listed, is the client. Entries left of it are
+ * whatever the client claimed and are never read, so a forged header gains nothing.
+ */
+export function clientAddressOf(req: IncomingMessage, trust: TrustedProxies = LOOPBACK_PROXIES): ClientAddress {
   const peer = req.socket.remoteAddress;
-  const forwarded = req.headers["x-forwarded-for"];
-  if (!peer || !trustedProxy(peer) || typeof forwarded !== "string") return peer;
-  const last = forwarded.split(",").at(-1)?.trim();
-  return last || peer;
+  if (!peer) return { address: undefined, forwarded: false };
+  const chain = proxyAddr.all(req, trust);
+  return { address: chain.at(-1) ?? peer, forwarded: chain.length > 1 };
 }
 
 type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false };
@@ -341,7 +367,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     }
     const limitKey = options.rateLimit?.key(req);
     if (options.rateLimit && limitKey !== undefined) {
-      const waitMs = options.rateLimit.limiter.take(limitKey, callsIn(req.url ?? "", options.endpoint));
+      const waitMs = await options.rateLimit.limiter.take(limitKey, callsIn(req.url ?? "", options.endpoint));
       if (waitMs > 0) {
         req.resume();
         options.onRejected?.("rate_limited");

@@ -11,6 +11,7 @@ export {
 export { invokeProcedure } from "./direct";
 export {
   answerClientError,
+  type ClientAddress,
   type CreateContextOptions,
   clientAddressOf,
   createTrpcHandler,
@@ -19,9 +20,13 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   errorResponseBody,
   isLoopback,
+  LOOPBACK_PROXIES,
+  type RequestRateLimit,
   readBody,
   requestIdOf,
   type TrpcHandlerOptions,
+  type TrustedProxies,
+  trustedProxies,
 } from "./http";
 export {
   type ExistingRecord,
@@ -44,7 +49,10 @@ export {
   type RpcMetrics,
 } from "./observe";
 export {
+  createLimitStore,
   createRateLimiter,
+  LIMIT_STORE_TIMEOUT_MS,
+  type LimitStoreEvents,
   RateLimitExceeded,
   type RateLimiter,
   type RateLimitMiddlewareOptions,
@@ -53,5 +61,6 @@ export {
   retryAfterMsOf,
   retryAfterSeconds,
   tooManyRequests,
+  windowOf,
 } from "./rate-limit";
 export { stableHash } from "./stable-hash";

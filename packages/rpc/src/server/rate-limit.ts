@@ -1,57 +1,122 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 
 export interface RateLimitOptions {
-  /** Calls allowed at once after a quiet period (the bucket's size). */
+  /** Calls allowed at once after a quiet period. */
   burst: number;
-  /** Calls allowed per second, sustained (the refill rate). */
+  /** Calls allowed per second, sustained. */
   perSecond: number;
-  /** Buckets kept at most; full buckets are forgotten first, as they carry no state. */
-  maxKeys?: number;
+  /**
+   * Shares the limit with every process that uses the same Redis and `name` (a fleet of
+   * servers). Without it, the limit is this process's own.
+   */
+  redis?: Redis;
+  /** Names this limit's keys in Redis: `<keyPrefix>:<name>:<key>`. Defaults to "limit". */
+  name?: string;
+  /** The first part of every Redis key; tests give each run its own. Defaults to "rl". */
+  keyPrefix?: string;
 }
 
 export interface RateLimiter {
-  /** Takes `cost` tokens for `key`: 0 when allowed, else the milliseconds until it would be. */
-  take(key: string, cost?: number, now?: number): number;
+  /** Takes `cost` calls from `key`'s allowance: 0 when allowed, else the milliseconds until it would be. */
+  take(key: string, cost?: number): Promise<number>;
+  /** The window that `burst` and `perSecond` became: `points` calls per `durationSeconds`. */
+  readonly window: { points: number; durationSeconds: number };
 }
 
 /**
- * Token buckets per key (a user id, an address), in this process's memory. Instances of a
- * scaled-out server each keep their own, so the limit a client meets is per instance.
+ * The fixed window that keeps a token bucket's allowance: `burst` calls, refilled at
+ * `perSecond`, become `burst` calls per `burst / perSecond` seconds (the time the bucket takes
+ * to refill from empty). The long-run rate is the same, and so is the largest burst after a
+ * quiet period; a client that spends the window waits for its end rather than for one token,
+ * and two bursts can meet across a window's edge. Redis counts windows in whole seconds.
+ */
+export function windowOf({ burst, perSecond }: { burst: number; perSecond: number }) {
+  if (!(perSecond > 0) || !(burst > 0)) throw new RangeError("burst and perSecond must be above 0");
+  const points = Math.max(1, Math.floor(burst));
+  return { points, durationSeconds: Math.max(1, Math.round(points / perSecond)) };
+}
+
+/**
+ * A rate limit per key (a user id, an address), by rate-limiter-flexible. With `redis`, the
+ * count lives in Redis, so every instance of a fleet spends one allowance; should Redis stop
+ * answering, each process falls back to its own count (the same window, per process) until
+ * it answers again: a limit that is briefly looser, never a failed request.
  */
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
-  const { burst, perSecond } = options;
-  const maxKeys = options.maxKeys ?? 100_000;
-  const buckets = new Map<string, { tokens: number; at: number }>();
-
-  function evict(now: number) {
-    for (const [key, bucket] of buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * perSecond >= burst) buckets.delete(key);
-    }
-    // Still full of busy keys: drop the oldest, which loses some limiting but never memory.
-    for (const key of buckets.keys()) {
-      if (buckets.size < maxKeys) break;
-      buckets.delete(key);
-    }
-  }
-
+  const window = windowOf(options);
+  const keyPrefix = `${options.keyPrefix ?? "rl"}:${options.name ?? "limit"}`;
+  const memory = new RateLimiterMemory({ points: window.points, duration: window.durationSeconds, keyPrefix });
+  const limiter = options.redis
+    ? new RateLimiterRedis({
+        storeClient: options.redis,
+        points: window.points,
+        duration: window.durationSeconds,
+        keyPrefix,
+        // A client that is not connected goes straight to the per-process count.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: memory,
+      })
+    : memory;
   return {
-    take(key, cost = 1, now = Date.now()) {
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        if (buckets.size >= maxKeys) evict(now);
-        bucket = { tokens: burst, at: now };
-        buckets.set(key, bucket);
-      } else {
-        bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-        bucket.at = now;
-      }
-      if (bucket.tokens >= cost) {
-        bucket.tokens -= cost;
+    window,
+    async take(key, cost = 1) {
+      try {
+        // A batch larger than the whole window spends the window; it could never pass otherwise.
+        await limiter.consume(key, Math.min(cost, window.points));
         return 0;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+        // Only a store error without insurance lands here, and every Redis limiter has one.
+        throw rejection;
       }
-      return Math.ceil(((cost - bucket.tokens) / perSecond) * 1000);
     },
   };
+}
+
+/** How long a limit check waits for Redis before it counts in this process instead. */
+export const LIMIT_STORE_TIMEOUT_MS = 500;
+
+export interface LimitStoreEvents {
+  /** Redis stopped answering: limits are per process until `up`. Told once per outage. */
+  down?(error: Error): void;
+  /** Redis answers (again): limits are shared. */
+  up?(): void;
+}
+
+/**
+ * The Redis client for shared limits, set to fail fast: no offline queue (a command sent
+ * while disconnected fails at once instead of waiting for a reconnect) and a timeout on
+ * every command (a Redis that hangs counts as gone). It reconnects by itself, backing off
+ * to one attempt every 2 s.
+ */
+export function createLimitStore(url: string, events: LimitStoreEvents = {}): Redis {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout: LIMIT_STORE_TIMEOUT_MS,
+    // Requests never wait on a connection (they count per process meanwhile), so this can be generous.
+    connectTimeout: 5_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  });
+  let down = false;
+  const lost = (error: Error) => {
+    if (down) return;
+    down = true;
+    events.down?.(error);
+  };
+  // A refused connection reports an error; one that drops just closes.
+  client.on("error", lost);
+  client.on("close", () => {
+    // "end": closed on purpose (the app is stopping), not lost.
+    if (client.status !== "end") lost(new Error("the connection to Redis closed"));
+  });
+  client.on("ready", () => {
+    down = false;
+    events.up?.();
+  });
+  return client;
 }
 
 /** The cause of a TOO_MANY_REQUESTS error: how long to wait, for the Retry-After header. */
@@ -102,7 +167,7 @@ export function rateLimit<TCtx extends object>(options: RateLimitMiddlewareOptio
     const limiter = options.limiter(ctx);
     const key = limiter && options.key({ ctx, input });
     if (limiter && key !== undefined) {
-      const waitMs = limiter.take(key);
+      const waitMs = await limiter.take(key);
       if (waitMs > 0) throw tooManyRequests(waitMs, options.what);
     }
     return next();
