@@ -24,7 +24,7 @@ const countsJoin = sql`
     FROM event_seat_counts k WHERE k.event_id = e.id
   ) kept
   CROSS JOIN LATERAL (
-    SELECT count(*)::int AS held FROM event_seats es
+    SELECT count(*)::int AS held, min(es.hold_expires_at) AS next_expiry FROM event_seats es
     WHERE es.event_id = e.id AND es.status = 'held' AND es.hold_expires_at > now()
   ) live`;
 
@@ -70,10 +70,14 @@ const toSummary = (row: SummaryRow): EventSummary => ({
 /** Escapes LIKE wildcards so a search for "100%" means the characters, not a pattern. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * A page of upcoming events. `changesAt`: when the page changes without a write (a listed
+ * live hold lapses, or its first event starts), read in the same statement as the page.
+ */
 export async function listEvents(
   db: Database,
   input: { query?: string | undefined; status?: EventStatus | undefined; cursor?: string | undefined; limit: number },
-): Promise<{ items: EventSummary[]; nextCursor: string | null }> {
+): Promise<{ items: EventSummary[]; nextCursor: string | null; changesAt: Date | null }> {
   const filters = [sql`e.starts_at > now()`];
   filters.push(input.status ? sql`e.status = ${input.status}` : sql`e.status <> 'cancelled'`);
   if (input.query) {
@@ -86,17 +90,27 @@ export async function listEvents(
     const after = decodeCursor(input.cursor);
     filters.push(sql`(e.starts_at, e.id) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`);
   }
-  const rows = await queryRows<SummaryRow>(
+  const rows = await queryRows<SummaryRow & { next_expiry: Date | string | null }>(
     db,
-    sql`SELECT ${summaryColumns}
+    sql`SELECT ${summaryColumns}, live.next_expiry
         FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin}
         WHERE ${sql.join(filters, sql` AND `)}
         ORDER BY e.starts_at, e.id
         LIMIT ${input.limit + 1}`,
   );
-  const items = rows.slice(0, input.limit).map(toSummary);
+  const page = rows.slice(0, input.limit);
+  const items = page.map(toSummary);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null };
+  let changesAt = items[0]?.startsAt ?? null;
+  for (const row of page) {
+    const expiry = row.next_expiry === null ? null : new Date(row.next_expiry);
+    if (expiry && (!changesAt || expiry < changesAt)) changesAt = expiry;
+  }
+  return {
+    items,
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null,
+    changesAt,
+  };
 }
 
 /**

@@ -42,23 +42,14 @@ function cachedRead<S extends z.ZodType>(
   });
 }
 
-const earliest = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) : (a ?? b));
-
 export const eventProcedures = {
   listEvents: publicProcedure
     .input(listEventsInput)
     .output(outputOf(listEventsOutput))
     .query(({ ctx, input }) =>
       cachedRead(ctx, `listEvents:${JSON.stringify(input)}`, null, listEventsOutput, async () => {
-        const page = await events.listEvents(ctx.db, input);
-        // Listed counts change when a hold lapses; the list itself when its first event starts.
-        const holds = ctx.eventCache
-          ? await events.nextHoldExpiry(
-              ctx.db,
-              page.items.map((item) => item.id),
-            )
-          : null;
-        return { value: page, changesAt: earliest(holds, page.items[0]?.startsAt ?? null) };
+        const { changesAt, ...page } = await events.listEvents(ctx.db, input);
+        return { value: page, changesAt };
       }),
     ),
 

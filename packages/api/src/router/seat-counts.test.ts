@@ -1,5 +1,6 @@
 import { findSeatCountMismatches } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listEvents } from "../domain/events";
 import { createSmallEvent, createTestApi, expireHold, type TestApi } from "../testing";
 
 // getEvent, listEvents and the sales summary read the counts the triggers keep, not the
@@ -24,6 +25,11 @@ describe("kept seat counts", () => {
     const second = await buyer.caller.createBooking({ eventId, quantity: 3 });
     const third = await buyer.caller.createBooking({ eventId, quantity: 2 });
     expect(await countsOf(eventId)).toEqual({ total: 30, available: 21, held: 9, sold: 0 });
+    // A cached page of the list lapses when its earliest live hold does (read with the page).
+    const { name } = await api.anonymous.getEvent({ eventId });
+    const listed = await listEvents(api.db, { query: name, limit: 5 });
+    expect(listed.items.map((item) => item.id)).toEqual([eventId]);
+    expect(listed.changesAt).toEqual(first.expiresAt);
 
     await buyer.caller.confirmBooking({ bookingId: first.id, paymentToken: "tok_visa" });
     await buyer.caller.cancelBooking({ bookingId: second.id });
