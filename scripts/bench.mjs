@@ -6,6 +6,7 @@
 //   BENCH_ONLY=bookings npm run bench   the createBooking comparison alone, printed, not recorded
 //   BENCH_ONLY=web npm run bench        the web figures alone (event page JS and LCP, Lighthouse),
 //                                       printed and recorded in bench/results/web.{md,json}
+//   BENCH_ONLY=postgres npm run bench   event reads and staleness on PostgreSQL alone, printed, not recorded
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -25,6 +26,8 @@ const BOOKING_CLIENTS = 200;
 const SOAK_WINDOWS = QUICK ? 2 : 12;
 const SOAK_WINDOW_SECONDS = QUICK ? 5 : 10;
 const LOADS = QUICK ? 3 : 9;
+// At least 50 bookings in any run: the staleness p99 is read from them.
+const STALENESS_BOOKINGS = QUICK ? 50 : 100;
 const started = Date.now();
 
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
@@ -279,6 +282,84 @@ function combine(rounds) {
   };
 }
 
+// ---------------------------------------------------------------- (c2) event reads on PostgreSQL
+/**
+ * getEvent on PostgreSQL (docs/decisions/016): one instance with its event cache and one
+ * without (every read counts from the kept counts), for the seed's 208-seat event and its
+ * arena event, each beside a bare node:http server sending the same bytes; then a second
+ * cached instance, and how long it takes to show a booking made on the first.
+ */
+async function postgresReads() {
+  log("PostgreSQL reads: scratch database with the demo seed");
+  let setup;
+  try {
+    setup = lastJsonLine(await tsx("bench/src/postgres-path.ts", ["setup"]));
+  } catch (error) {
+    return { skipped: `PostgreSQL unavailable: ${String(error.message).split("\n")[0]}` };
+  }
+  const env = { DATABASE_URL: setup.url, DATABASE_POOL_SIZE: "20" };
+  const hosts = [];
+  try {
+    const cached = await startServer("product", env);
+    hosts.push(cached);
+    const uncached = await startServer("product", { ...env, EVENT_CACHE: "false" });
+    hosts.push(uncached);
+    const events = { small: setup.small, arena: setup.arena };
+    const targets = [];
+    for (const [name, event] of Object.entries(events)) {
+      const path = `/trpc/getEvent?input=${encodeURIComponent(JSON.stringify({ json: { eventId: event.id } }))}`;
+      const bodyFile = join(tmpdir(), `bench-getevent-${name}-${process.pid}.json`);
+      writeFileSync(bodyFile, Buffer.from(await (await fetch(`${uncached.url}${path}`)).arrayBuffer()));
+      const bare = await startServer("bare", { BENCH_BODY_FILE: bodyFile });
+      hosts.push(bare);
+      targets.push(
+        { key: `${name}.bare`, url: `${bare.url}${path}` },
+        { key: `${name}.cached`, url: `${cached.url}${path}` },
+        { key: `${name}.uncached`, url: `${uncached.url}${path}` },
+      );
+    }
+    const runs = Object.fromEntries(targets.map((target) => [target.key, []]));
+    for (const [round, list] of [targets, [...targets].reverse()].entries()) {
+      for (const target of list) {
+        log(`PostgreSQL getEvent round ${round + 1}: ${target.key}`);
+        runs[target.key].push(await load(target.url));
+      }
+    }
+    const best = (key) => runs[key].reduce((a, b) => (b.rps > a.rps ? b : a));
+    const reads = Object.fromEntries(
+      Object.entries(events).map(([name, event]) => [
+        name,
+        {
+          seats: event.seats,
+          bare: best(`${name}.bare`),
+          cached: best(`${name}.cached`),
+          uncached: best(`${name}.uncached`),
+        },
+      ]),
+    );
+    log(`staleness: ${STALENESS_BOOKINGS} bookings on instance A, each until instance B's getEvent shows it`);
+    const other = await startServer("product", env);
+    hosts.push(other);
+    const staleness = lastJsonLine(
+      await tsx("bench/src/postgres-path.ts", [
+        "staleness",
+        cached.url,
+        other.url,
+        setup.arena.id,
+        String(STALENESS_BOOKINGS),
+      ]),
+    );
+    return {
+      reads,
+      rounds: Object.fromEntries(Object.entries(runs).map(([key, list]) => [key, list.map((r) => r.rps)])),
+      staleness,
+    };
+  } finally {
+    await Promise.all(hosts.map((host) => host.stop()));
+    await tsx("bench/src/postgres-path.ts", ["drop", setup.url]).catch((error) => log(`drop failed: ${error.message}`));
+  }
+}
+
 // ---------------------------------------------------------------- (d) type-check scale
 async function typecheckScale() {
   const script = join(root, "scripts", "typecheck-scale.mjs");
@@ -468,6 +549,7 @@ function table(r) {
       verdict(clean),
     ]);
   }
+  rows.push(...postgresRows(r.postgres));
   const t = r.typecheck;
   if (t.skipped) rows.push(["type-check with 1,000 extra procedures vs without", t.skipped, "≤ 2×", "not run"]);
   else
@@ -491,6 +573,61 @@ function table(r) {
     "|---|---|---|---|",
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
   ].join("\n");
+}
+
+/** The production path's figures (docs/decisions/016), goals beside them. */
+function postgresRows(p) {
+  if (!p || p.skipped) {
+    return [
+      [
+        "getEvent on PostgreSQL (cache on / off) and cross-instance staleness",
+        p?.skipped ?? "not run",
+        "see 016",
+        "not run",
+      ],
+    ];
+  }
+  const rows = [];
+  const { small, arena } = p.reads;
+  for (const [label, x] of [
+    [`${fmt(small.seats)}-seat event`, small],
+    [`${fmt(arena.seats)}-seat arena`, arena],
+  ]) {
+    const share = pct(x.cached.rps, x.bare.rps);
+    rows.push([
+      `getEvent on PostgreSQL, one instance, cache on, ${label}, vs bare node:http (same bytes)`,
+      `${fmt(x.cached.rps)} vs ${fmt(x.bare.rps)} req/s = ${fmt(share, 1)}%; p99 ${fmt(x.cached.p99)} ms`,
+      "≥ 15%, p99 ≤ 10 ms",
+      verdict(share >= 15 && x.cached.p99 <= 10),
+    ]);
+  }
+  const sizeRatio = small.cached.rps > 0 ? arena.cached.rps / small.cached.rps : 0;
+  rows.push([
+    "getEvent on PostgreSQL with the cache: arena vs 208-seat event",
+    `${fmt(arena.cached.rps)} vs ${fmt(small.cached.rps)} req/s = ${fmt(100 * sizeRatio, 1)}%`,
+    "≥ 90%",
+    verdict(sizeRatio >= 0.9),
+  ]);
+  rows.push([
+    `getEvent on PostgreSQL, cache off (counts alone), ${fmt(small.seats)}-seat event`,
+    `${fmt(small.uncached.rps)} req/s (${fmt(pct(small.uncached.rps, small.bare.rps), 1)}% of bare ${fmt(small.bare.rps)}); p99 ${fmt(small.uncached.p99)} ms`,
+    "report",
+    "—",
+  ]);
+  rows.push([
+    `getEvent on PostgreSQL, cache off (counts alone), ${fmt(arena.seats)}-seat arena`,
+    `${fmt(arena.uncached.rps)} req/s (${fmt(pct(arena.uncached.rps, arena.bare.rps), 1)}% of bare ${fmt(arena.bare.rps)}); p99 ${fmt(arena.uncached.p99)} ms`,
+    "≥ 1,500 req/s",
+    verdict(arena.uncached.rps >= 1500),
+  ]);
+  const s = p.staleness;
+  rows.push([
+    `cross-instance staleness: booking on A until B's getEvent shows it, ${s.bookings} bookings`,
+    `p50 ${fmt(s.p50Ms, 1)} ms, p99 ${fmt(s.p99Ms, 1)} ms, max ${fmt(s.maxMs, 1)} ms; not shown within 5 s: ${s.timedOut}`,
+    "p99 ≤ 100 ms",
+    verdict(s.timedOut === 0 && s.p99Ms <= 100),
+  ]);
+  return rows;
 }
 
 function details(r) {
@@ -526,6 +663,27 @@ function details(r) {
       "",
     );
   }
+  if (r.postgres && !r.postgres.skipped) {
+    const p = r.postgres;
+    parts.push(
+      `### getEvent on PostgreSQL (demo seed), ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up; the better of two rounds run in opposite orders`,
+      "",
+      `Requests/s per round: ${Object.entries(p.rounds)
+        .map(([key, list]) => `${key} ${list.map((n) => fmt(n)).join(" / ")}`)
+        .join("; ")}.`,
+      "",
+      "| event | host | req/s | p50 | p99 | non-2xx | errors |",
+      "|---|---|---:|---:|---:|---:|---:|",
+      ...Object.values(p.reads).flatMap((x) => [
+        `| ${fmt(x.seats)} seats | bare node:http, same bytes | ${fmt(x.bare.rps)} | ${fmt(x.bare.p50)} ms | ${fmt(x.bare.p99)} ms | ${x.bare.non2xx} | ${x.bare.errors} |`,
+        `| ${fmt(x.seats)} seats | product server, event cache | ${fmt(x.cached.rps)} | ${fmt(x.cached.p50)} ms | ${fmt(x.cached.p99)} ms | ${x.cached.non2xx} | ${x.cached.errors} |`,
+        `| ${fmt(x.seats)} seats | product server, EVENT_CACHE=false | ${fmt(x.uncached.rps)} | ${fmt(x.uncached.p50)} ms | ${fmt(x.uncached.p99)} ms | ${x.uncached.non2xx} | ${x.uncached.errors} |`,
+      ]),
+      "",
+      `Staleness: ${p.staleness.bookings} bookings of one arena seat on instance A, one at a time; for each, instance B's getEvent (cached before the booking) is read in a loop from A's answer until it shows the hold (each read is a loopback round trip, so the figure includes one).`,
+      "",
+    );
+  }
   parts.push(
     `### soak, ${SOAK_WINDOW_SECONDS} s windows`,
     "",
@@ -547,6 +705,17 @@ function svg(r) {
     ["fetch adapter", g.fetchAdapter.rps],
     ["tRPC standalone", g.standalone.rps],
   ];
+  if (r.postgres && !r.postgres.skipped) {
+    const { small, arena } = r.postgres.reads;
+    bars.push(
+      ["PG bare, 208 seats", small.bare.rps],
+      ["PG cache, 208 seats", small.cached.rps],
+      ["PG no cache, 208 seats", small.uncached.rps],
+      ["PG bare, arena", arena.bare.rps],
+      ["PG cache, arena", arena.cached.rps],
+      ["PG no cache, arena", arena.uncached.rps],
+    );
+  }
   if (!r.bookings.skipped) {
     bars.push(["raw SQL bookings/s", r.bookings.raw.perSecond], ["full-stack bookings/s", r.bookings.full.perSecond]);
   }
@@ -557,13 +726,18 @@ function svg(r) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${110 + bars.length * 28 + 260}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="22" font-size="15" font-weight="bold">Throughput (getEvent req/s at ${CONNECTIONS} connections; createBooking bookings/s)</text>`,
+    ...(r.postgres && !r.postgres.skipped
+      ? [
+          `<text x="${W - 10}" y="22" text-anchor="end">PG staleness p50 ${fmt(r.postgres.staleness.p50Ms, 1)} ms, p99 ${fmt(r.postgres.staleness.p99Ms, 1)} ms</text>`,
+        ]
+      : []),
   ];
   bars.forEach(([label, value], i) => {
     const y = 40 + i * 28;
     const w = Math.max(1, (value / max) * barArea);
     out.push(
       `<text x="10" y="${y + 15}">${label}</text>`,
-      `<rect x="180" y="${y}" width="${w.toFixed(1)}" height="20" fill="${i < 4 ? "#3b6fb6" : "#c0762b"}"/>`,
+      `<rect x="180" y="${y}" width="${w.toFixed(1)}" height="20" fill="${label.includes("bookings") ? "#c0762b" : label.startsWith("PG") ? "#2b8a6e" : "#3b6fb6"}"/>`,
       `<text x="${(186 + w).toFixed(1)}" y="${y + 15}">${fmt(value)}</text>`,
     );
   });
@@ -646,6 +820,16 @@ async function main() {
     console.log(summary);
     return;
   }
+  if (process.env.BENCH_ONLY === "postgres") {
+    const result = await postgresReads();
+    console.log(JSON.stringify(result, null, 2));
+    console.log(
+      postgresRows(result)
+        .map((cells) => `| ${cells.join(" | ")} |`)
+        .join("\n"),
+    );
+    return;
+  }
   const machine = {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -656,6 +840,7 @@ async function main() {
   };
   const throughputResult = await throughput();
   const bookingResult = await bookings();
+  const postgresResult = await postgresReads();
   const typecheck = await typecheckScale();
   const web = await webPage();
   const lighthouseResult = await lighthouse();
@@ -672,6 +857,7 @@ async function main() {
     },
     throughput: throughputResult,
     bookings: bookingResult,
+    postgres: postgresResult,
     typecheck,
     web,
     lighthouse: lighthouseResult,

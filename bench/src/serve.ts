@@ -2,7 +2,8 @@
 // its event loop: prints one JSON line `{"ready":true,"port":n,"pid":n}` and serves until
 // killed.
 //   product      apps/server as `npm run server` runs it (seeded in-memory PGlite; DATABASE_URL
-//                for PostgreSQL), call logs at warn; RPC_DIRECT_PATH=false for the fetch adapter
+//                for PostgreSQL), call logs at warn; RPC_DIRECT_PATH=false for the fetch adapter,
+//                EVENT_CACHE=false for event reads from the database on every call
 //   standalone   tRPC's stock standalone adapter serving the same router and context factory
 //                (with the getEvent cache; without the product's metrics)
 //   bare         node:http answering every request with the bytes in BENCH_BODY_FILE
@@ -24,6 +25,7 @@ async function product(): Promise<http.Server> {
     WORKER_TOKEN: BENCH_SERVICE_TOKEN,
     LOG_LEVEL: "warn",
     RPC_DIRECT_PATH: process.env.RPC_DIRECT_PATH ?? "true",
+    EVENT_CACHE: process.env.EVENT_CACHE ?? "true",
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
   });
   const database = process.env.DATABASE_URL

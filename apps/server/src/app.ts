@@ -5,6 +5,7 @@ import {
   appRouter,
   createContextFactory,
   createEventCache,
+  type EventCache,
   type RequestInfo,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
@@ -52,6 +53,28 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The event read cache (docs/decisions/016). PGlite is this process's alone (a lock file
+ * keeps others out): every write passes through here, so invalidating on each mutation keeps
+ * it exact. On PostgreSQL other instances write too: their changes arrive through the change
+ * feed, and without the feed listening there is no cache at all.
+ */
+function createEventCacheFor(
+  config: Config,
+  database: DatabaseHandle,
+  availability: AvailabilityFeed | undefined,
+): { cache: EventCache; stop(): void } | undefined {
+  if (!config.eventCache) return undefined;
+  if (database.kind === "pglite") return { cache: createEventCache(), stop() {} };
+  if (!availability) return undefined;
+  const cache = createEventCache({ enabled: false });
+  const stop = availability.watch({
+    changed: (eventIds) => (eventIds === "all" ? cache.invalidate() : cache.invalidateEvents(eventIds)),
+    listening: (on) => cache.setEnabled(on),
+  });
+  return { cache, stop };
+}
+
 export function createApp({
   config,
   database,
@@ -68,6 +91,7 @@ export function createApp({
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createRpcMetrics(registry);
+  const eventCache = createEventCacheFor(config, database, availability);
   const limits = config.rateLimits;
   // With REDIS_URL, every limit is one allowance for the whole fleet; while Redis is away,
   // each instance counts on its own (see docs/decisions/017-fleet-limits-and-client-addresses.md).
@@ -96,9 +120,7 @@ export function createApp({
     logger,
     metrics,
     availability,
-    // PGlite is this process's alone (a lock file keeps others out): every write passes through
-    // here, so a cache of getEvent invalidated by each mutation is exact. Not on PostgreSQL.
-    eventCache: database.kind === "pglite" && config.eventCache ? createEventCache() : undefined,
+    eventCache: eventCache?.cache,
     limits: {
       perUser: limiter("user", limits.userPerSecond, limits.userPerSecond * 2),
       signIn: perMinute("sign-in", limits.signInPerMinute),
@@ -209,6 +231,7 @@ export function createApp({
     close() {
       closing ??= (async () => {
         draining = true;
+        eventCache?.stop();
         // Open subscriptions end here (clients resume on another instance), so the
         // connections they held can close.
         await availability?.close();

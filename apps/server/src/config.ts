@@ -68,9 +68,10 @@ const schema = z
           return z.NEVER;
         }
       }),
-    // "false" sends every tRPC call through tRPC's fetch adapter instead of the direct path.
-    // "false" reads every getEvent from the database (the cache only ever runs on PGlite).
+    // "false" answers every event read (getEvent, listEvents, getSeatMap, getAvailableTickets)
+    // from the database; "true" keeps them per process, invalidated by writes (docs/decisions/016).
     EVENT_CACHE: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true"),
+    // "false" sends every tRPC call through tRPC's fetch adapter instead of the direct path.
     RPC_DIRECT_PATH: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true"),
   })
   .transform((env, ctx) => {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { startAvailabilityFeed } from "@ticketing/api";
+import { type AvailabilityFeedOptions, startAvailabilityFeed } from "@ticketing/api";
 import { type DatabaseHandle, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
 import {
   createScratchPostgres,
@@ -24,7 +24,7 @@ export interface TestServer {
  * seeded in-memory PGlite; with one (PostgreSQL) it migrates and seeds that database.
  */
 export async function startTestServer(
-  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  options: { databaseUrl?: string; env?: Record<string, string>; feed?: AvailabilityFeedOptions } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -42,7 +42,7 @@ export async function startTestServer(
   } else {
     database = await createSeededMemoryDatabase();
   }
-  const availability = await startAvailabilityFeed(database, { sweepIntervalMs: 1_000 });
+  const availability = await startAvailabilityFeed(database, { sweepIntervalMs: 1_000, ...options.feed });
   const app = createApp({ config, database, logger: createLogger("silent", false), availability });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.address() as AddressInfo;

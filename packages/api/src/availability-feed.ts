@@ -1,6 +1,7 @@
-import { type DatabaseHandle, listen, type NotificationListener } from "@ticketing/db";
+import { type DatabaseHandle, type ListenOptions, listen, type NotificationListener } from "@ticketing/db";
 import { type TrackedEnvelope, tracked } from "@trpc/server";
 import {
+  EVENT_CHANGES_CHANNEL,
   hasUnsequencedChanges,
   readSeatChanges,
   SEAT_CHANGES_CHANNEL,
@@ -30,7 +31,20 @@ export interface AvailabilityFeed {
    * feed closes. Without `lastEventId` it starts from now.
    */
   follow(eventId: string, lastEventId: number | undefined, signal: AbortSignal): AsyncGenerator<Tracked>;
+  /**
+   * Tells `watcher` which events changed (seats, or what the event shows), as this instance
+   * learns of it, and whether the feed is listening (told at once, then on every change).
+   * Returns a function that stops it.
+   */
+  watch(watcher: ChangeWatcher): () => void;
   close(): Promise<void>;
+}
+
+export interface ChangeWatcher {
+  /** These events changed; "all": any may have (many at once, a venue, or a read that failed). */
+  changed(eventIds: readonly string[] | "all"): void;
+  /** False: changes may go unheard until it is true again (then "all" should be assumed). */
+  listening(on: boolean): void;
 }
 
 type Tracked = TrackedEnvelope<AvailabilityUpdate>;
@@ -49,6 +63,8 @@ export interface AvailabilityFeedOptions {
    */
   sequenceGapMs?: number;
   onError?: (error: unknown, what: string) => void;
+  /** Reconnection of the LISTEN connection (its first wait and the longest). */
+  listen?: Pick<ListenOptions, "retryDelayMs" | "maxRetryDelayMs">;
 }
 
 /**
@@ -95,6 +111,11 @@ export async function startAvailabilityFeed(
   const maxBuffered = options.maxBuffered ?? 1_000;
   const onError = options.onError ?? (() => {});
   const listeners = new Map<string, Set<(change: SeatChange) => void>>();
+  const watchers = new Set<ChangeWatcher>();
+  let listening = false;
+  const tellWatchers = (eventIds: readonly string[] | "all") => {
+    for (const watcher of watchers) watcher.changed(eventIds);
+  };
   const closing = new AbortController();
   let cursor = (await seatChangeBounds(db)).newest ?? 0;
   let announced = cursor;
@@ -110,7 +131,7 @@ export async function startAvailabilityFeed(
   // Reads what was sequenced since the cursor, once for the whole instance, and fans it out.
   const pull = serialized(
     async () => {
-      if (listeners.size === 0) {
+      if (listeners.size === 0 && watchers.size === 0) {
         // Nobody to tell; a subscriber that arrives reads its own history from the database.
         cursor = Math.max(cursor, announced);
         return;
@@ -121,22 +142,43 @@ export async function startAvailabilityFeed(
           cursor = change.position;
           for (const listener of listeners.get(change.eventId) ?? []) listener(change);
         }
+        if (changes.length > 0 && watchers.size > 0) tellWatchers([...new Set(changes.map((c) => c.eventId))]);
         if (changes.length < pageSize) return;
       }
     },
-    (error) => onError(error, "reading seat changes"),
+    (error) => {
+      // Changes went unread: whatever a watcher keeps may be behind them.
+      tellWatchers("all");
+      onError(error, "reading seat changes");
+    },
   );
 
+  const setListening = (on: boolean) => {
+    listening = on;
+    for (const watcher of watchers) watcher.listening(on);
+  };
+
   const listener: NotificationListener = await listen(handle, {
-    channel: SEAT_CHANGES_CHANNEL,
-    onNotification(payload) {
+    ...options.listen,
+    channel: [SEAT_CHANGES_CHANNEL, EVENT_CHANGES_CHANNEL],
+    onNotification(payload, channel) {
+      if (channel === EVENT_CHANGES_CHANNEL) {
+        tellWatchers(payload === "*" ? "all" : payload.split(","));
+        return;
+      }
       const position = Number(payload);
       if (Number.isSafeInteger(position)) announced = Math.max(announced, position);
       void pull();
     },
     // Notifications sent while the connection was down are lost: catch up from the log.
-    onListening: () => void pull(),
-    onConnectionLost: (error) => onError(error, "the LISTEN connection dropped; reconnecting"),
+    onListening: () => {
+      setListening(true);
+      void pull();
+    },
+    onConnectionLost: (error) => {
+      setListening(false);
+      onError(error, "the LISTEN connection dropped; reconnecting");
+    },
   });
 
   const sweep = setInterval(() => {
@@ -230,9 +272,15 @@ export async function startAvailabilityFeed(
   return {
     announce: () => void sequence(),
     follow,
+    watch(watcher) {
+      watchers.add(watcher);
+      watcher.listening(listening);
+      return () => void watchers.delete(watcher);
+    },
     async close() {
       clearInterval(sweep);
       closing.abort();
+      setListening(false);
       await listener.close();
     },
   };

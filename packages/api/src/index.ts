@@ -2,6 +2,7 @@ export {
   type AvailabilityFeed,
   type AvailabilityFeedOptions,
   type AvailabilityUpdate,
+  type ChangeWatcher,
   startAvailabilityFeed,
 } from "./availability-feed";
 export {
@@ -14,6 +15,6 @@ export {
 } from "./context";
 export { DomainError } from "./domain/errors";
 export type { Role, Viewer } from "./domain/viewer";
-export { type CachedEvent, createEventCache, type EventCache } from "./event-cache";
+export { type Cached, createEventCache, type EventCache } from "./event-cache";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
 export type { ProcedureMeta } from "./trpc";

@@ -2,8 +2,9 @@ import pg from "pg";
 import type { DatabaseHandle } from "./client";
 
 export interface ListenOptions {
-  channel: string;
-  onNotification(payload: string): void;
+  /** One channel, or several on the same connection. */
+  channel: string | readonly string[];
+  onNotification(payload: string, channel: string): void;
   /**
    * Called each time the listener is (again) listening. Notifications sent while it was not
    * are lost for good, so this is where a consumer catches up from the data itself.
@@ -27,11 +28,20 @@ export interface NotificationListener {
  * hears NOTIFYs of the same (only) process.
  */
 export async function listen(handle: DatabaseHandle, options: ListenOptions): Promise<NotificationListener> {
-  const quoted = `"${options.channel.replace(/"/g, '""')}"`;
+  const channels = typeof options.channel === "string" ? [options.channel] : [...options.channel];
+  const quote = (channel: string) => `"${channel.replace(/"/g, '""')}"`;
   if (handle.kind === "pglite") {
-    const unlisten = await handle.client.listen(quoted, (payload) => options.onNotification(payload));
+    const unlisten = await Promise.all(
+      channels.map((channel) =>
+        handle.client.listen(quote(channel), (payload) => options.onNotification(payload, channel)),
+      ),
+    );
     options.onListening?.();
-    return { close: () => unlisten() };
+    return {
+      close: async () => {
+        await Promise.all(unlisten.map((stop) => stop()));
+      },
+    };
   }
 
   const baseDelay = options.retryDelayMs ?? 100;
@@ -62,11 +72,11 @@ export async function listen(handle: DatabaseHandle, options: ListenOptions): Pr
     next.on("error", onLost);
     next.on("end", () => onLost(new Error("The LISTEN connection ended.")));
     next.on("notification", (message) => {
-      if (message.channel === options.channel) options.onNotification(message.payload ?? "");
+      if (channels.includes(message.channel)) options.onNotification(message.payload ?? "", message.channel);
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${quoted}`);
+      for (const channel of channels) await next.query(`LISTEN ${quote(channel)}`);
     } catch (error) {
       onLost(error as Error);
       throw error;

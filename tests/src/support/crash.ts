@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createSmallEvent, createTestApi, createUsers } from "@ticketing/api/testing";
-import { type Database, type DatabaseHandle, migrateDatabase, openDatabase, queryRows } from "@ticketing/db";
+import {
+  type Database,
+  type DatabaseHandle,
+  findSeatCountMismatches,
+  migrateDatabase,
+  openDatabase,
+  queryRows,
+} from "@ticketing/db";
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { clientFor } from "./client";
@@ -185,6 +192,8 @@ export async function crashAndRecover(options: {
   const database = await (options.open?.() ?? openDatabase(options.databaseUrl));
   try {
     await expectNoSeatTwice(database.db, eventId);
+    // Work cut off by the kill left the kept seat counts as it left the seats.
+    expect(await findSeatCountMismatches(database.db)).toEqual([]);
   } finally {
     await database.close();
   }

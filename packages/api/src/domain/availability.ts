@@ -14,6 +14,12 @@ export interface SeatChange {
 /** The channel that announces newly sequenced changes; its payload is the last position. */
 export const SEAT_CHANGES_CHANNEL = "seat_changes";
 
+/**
+ * The channel on which the database itself (triggers of migration 0003) announces changes to
+ * events, their tiers and venues when they commit: event ids, comma-separated, or "*".
+ */
+export const EVENT_CHANGES_CHANNEL = "event_changes";
+
 // Any constant works; every instance must use the same one.
 const SEQUENCER_LOCK = 7_240_431_002;
 

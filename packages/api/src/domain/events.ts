@@ -12,22 +12,30 @@ type EventStatus = EventSummary["status"];
 
 /** A hold past its expiry blocks nobody, even before the sweep tidies it up. */
 const isAvailable = sql`(es.status = 'available' OR (es.status = 'held' AND es.hold_expires_at <= now()))`;
-const isHeld = sql`(es.status = 'held' AND es.hold_expires_at > now())`;
 
-const summaryColumns = sql`
-  e.id, e.external_id, e.name, e.description, e.starts_at, e.status, e.organizer_id,
-  v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.time_zone AS venue_time_zone,
-  (SELECT min(price_cents) FROM event_tiers et WHERE et.event_id = e.id)::int AS price_from_cents,
-  c.total, c.available, c.held, c.sold`;
-
+/**
+ * An event's counts without reading its seats: total and sold from the counts the triggers
+ * keep (event_seat_counts, summed over sections and stripes), live holds from the index of
+ * held seats. A lapsed hold is in neither, so it counts as available. Cost: O(sections ×
+ * stripes + live holds), whatever the size of the venue.
+ */
 const countsJoin = sql`
   CROSS JOIN LATERAL (
-    SELECT count(*)::int AS total,
-           (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
-           (count(*) FILTER (WHERE ${isHeld}))::int AS held,
-           (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold
-    FROM event_seats es WHERE es.event_id = e.id
-  ) c`;
+    SELECT coalesce(sum(k.total), 0)::int AS total, coalesce(sum(k.sold), 0)::int AS sold
+    FROM event_seat_counts k WHERE k.event_id = e.id
+  ) kept
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS held, min(es.hold_expires_at) AS next_expiry FROM event_seats es
+    WHERE es.event_id = e.id AND es.status = 'held' AND es.hold_expires_at > now()
+  ) live`;
+
+const eventColumns = sql`
+  e.id, e.external_id, e.name, e.description, e.starts_at, e.status, e.organizer_id,
+  v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.time_zone AS venue_time_zone,
+  (SELECT min(price_cents) FROM event_tiers et WHERE et.event_id = e.id)::int AS price_from_cents`;
+
+const summaryColumns = sql`${eventColumns},
+  kept.total, kept.total - kept.sold - live.held AS available, live.held, kept.sold`;
 
 type SummaryRow = {
   id: string;
@@ -64,10 +72,14 @@ const toSummary = (row: SummaryRow): EventSummary => ({
 /** Escapes LIKE wildcards so a search for "100%" means the characters, not a pattern. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * A page of upcoming events. `changesAt`: when the page changes without a write (a listed
+ * live hold lapses, or its first event starts), read in the same statement as the page.
+ */
 export async function listEvents(
   db: Database,
   input: { query?: string | undefined; status?: EventStatus | undefined; cursor?: string | undefined; limit: number },
-): Promise<{ items: EventSummary[]; nextCursor: string | null }> {
+): Promise<{ items: EventSummary[]; nextCursor: string | null; changesAt: Date | null }> {
   const filters = [sql`e.starts_at > now()`];
   filters.push(input.status ? sql`e.status = ${input.status}` : sql`e.status <> 'cancelled'`);
   if (input.query) {
@@ -80,17 +92,27 @@ export async function listEvents(
     const after = decodeCursor(input.cursor);
     filters.push(sql`(e.starts_at, e.id) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`);
   }
-  const rows = await queryRows<SummaryRow>(
+  const rows = await queryRows<SummaryRow & { next_expiry: Date | string | null }>(
     db,
-    sql`SELECT ${summaryColumns}
+    sql`SELECT ${summaryColumns}, live.next_expiry
         FROM events e JOIN venues v ON v.id = e.venue_id ${countsJoin}
         WHERE ${sql.join(filters, sql` AND `)}
         ORDER BY e.starts_at, e.id
         LIMIT ${input.limit + 1}`,
   );
-  const items = rows.slice(0, input.limit).map(toSummary);
+  const page = rows.slice(0, input.limit);
+  const items = page.map(toSummary);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null };
+  let changesAt = items[0]?.startsAt ?? null;
+  for (const row of page) {
+    const expiry = row.next_expiry === null ? null : new Date(row.next_expiry);
+    if (expiry && (!changesAt || expiry < changesAt)) changesAt = expiry;
+  }
+  return {
+    items,
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null,
+    changesAt,
+  };
 }
 
 /**
@@ -129,34 +151,62 @@ async function findSummary(db: Database, eventId: string): Promise<EventSummary>
   return toSummary(row);
 }
 
+type SectionCounts = { name: string; total: number; available: number; held: number; sold: number };
+
+/**
+ * One statement: the event, its tiers and its sections' counts (kept counts per section,
+ * live holds per section from the held seats' index); the event's counts are their sums.
+ */
 export async function getEvent(db: Database, eventId: string): Promise<EventDetail> {
-  const summary = await findSummary(db, eventId);
-  const [tiers, sections] = await Promise.all([
-    db
-      .select({ tier: t.eventTiers.tier, name: t.eventTiers.name, priceCents: t.eventTiers.priceCents })
-      .from(t.eventTiers)
-      .where(eq(t.eventTiers.eventId, eventId))
-      .orderBy(sql`${t.eventTiers.priceCents} DESC`),
-    queryRows<{ name: string; total: number; available: number; held: number; sold: number }>(
-      db,
-      sql`SELECT vs.section AS name, count(*)::int AS total,
-                 (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
-                 (count(*) FILTER (WHERE ${isHeld}))::int AS held,
-                 (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold
-          FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
-          WHERE es.event_id = ${eventId}
-          GROUP BY vs.section ORDER BY min(vs.section)`,
-    ),
-  ]);
-  return { ...summary, tiers, sections };
+  const [row] = await queryRows<
+    Omit<SummaryRow, "total" | "available" | "held" | "sold"> & {
+      tiers: EventDetail["tiers"];
+      sections: SectionCounts[];
+    }
+  >(
+    db,
+    sql`SELECT ${eventColumns},
+          (SELECT coalesce(json_agg(json_build_object('tier', et.tier, 'name', et.name, 'priceCents', et.price_cents)
+                                    ORDER BY et.price_cents DESC), '[]'::json)
+           FROM event_tiers et WHERE et.event_id = e.id) AS tiers,
+          (SELECT coalesce(json_agg(json_build_object('name', k.section, 'total', k.total,
+                                                      'available', k.total - k.sold - coalesce(h.held, 0),
+                                                      'held', coalesce(h.held, 0), 'sold', k.sold)
+                                    ORDER BY k.section), '[]'::json)
+           FROM (SELECT section, sum(total)::int AS total, sum(sold)::int AS sold FROM event_seat_counts
+                 WHERE event_id = e.id GROUP BY section HAVING sum(total) > 0) k
+           LEFT JOIN (SELECT vs.section, count(*)::int AS held
+                      FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
+                      WHERE es.event_id = e.id AND es.status = 'held' AND es.hold_expires_at > now()
+                      GROUP BY vs.section) h ON h.section = k.section) AS sections
+        FROM events e JOIN venues v ON v.id = e.venue_id
+        WHERE e.id = ${eventId}`,
+  );
+  if (!row) throw notFound(`Event ${eventId}`);
+  const counts = { total: 0, available: 0, held: 0, sold: 0 };
+  for (const section of row.sections) {
+    counts.total += section.total;
+    counts.available += section.available;
+    counts.held += section.held;
+    counts.sold += section.sold;
+  }
+  return { ...toSummary({ ...row, ...counts }), tiers: row.tiers, sections: row.sections };
 }
 
-/** When the event's earliest live hold lapses (its seat then counts as available by itself); null without one. */
-export async function nextHoldExpiry(db: Database, eventId: string): Promise<Date | null> {
+/**
+ * When the earliest live hold of these events lapses (its seat then counts as available by
+ * itself, without a write); null without one.
+ */
+export async function nextHoldExpiry(db: Database, eventIds: string | readonly string[]): Promise<Date | null> {
+  const ids = typeof eventIds === "string" ? [eventIds] : eventIds;
+  if (ids.length === 0) return null;
   const [row] = await queryRows<{ at: Date | string | null }>(
     db,
     sql`SELECT min(hold_expires_at) AS at FROM event_seats
-        WHERE event_id = ${eventId} AND status = 'held' AND hold_expires_at > now()`,
+        WHERE event_id IN (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )}) AND status = 'held' AND hold_expires_at > now()`,
   );
   return row?.at ? new Date(row.at) : null;
 }
@@ -360,16 +410,22 @@ export async function getSalesSummary(db: Database, eventId: string) {
     revenue_cents: string | number;
   }>(
     db,
-    sql`SELECT vs.section,
-               (count(*) FILTER (WHERE es.status = 'sold'))::int AS sold,
-               (count(*) FILTER (WHERE ${isHeld}))::int AS held,
-               (count(*) FILTER (WHERE ${isAvailable}))::int AS available,
-               coalesce(sum(bs.price_cents) FILTER (WHERE es.status = 'sold'), 0)::bigint AS revenue_cents
-        FROM event_seats es
-        JOIN venue_seats vs ON vs.id = es.seat_id
-        LEFT JOIN booking_seats bs ON bs.booking_id = es.booking_id AND bs.seat_id = es.seat_id
-        WHERE es.event_id = ${eventId}
-        GROUP BY vs.section ORDER BY vs.section`,
+    // Counts as getEvent reads them; revenue from the confirmed bookings, whose seats are
+    // exactly the sold ones (confirming sells them, cancelling frees them, in one transaction).
+    sql`SELECT k.section, k.sold, coalesce(h.held, 0)::int AS held,
+               (k.total - k.sold - coalesce(h.held, 0))::int AS available,
+               coalesce(r.revenue_cents, 0)::bigint AS revenue_cents
+        FROM (SELECT section, sum(total)::int AS total, sum(sold)::int AS sold FROM event_seat_counts
+              WHERE event_id = ${eventId} GROUP BY section HAVING sum(total) > 0) k
+        LEFT JOIN (SELECT vs.section, count(*)::int AS held
+                   FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
+                   WHERE es.event_id = ${eventId} AND es.status = 'held' AND es.hold_expires_at > now()
+                   GROUP BY vs.section) h ON h.section = k.section
+        LEFT JOIN (SELECT vs.section, sum(bs.price_cents) AS revenue_cents
+                   FROM bookings b JOIN booking_seats bs ON bs.booking_id = b.id JOIN venue_seats vs ON vs.id = bs.seat_id
+                   WHERE b.event_id = ${eventId} AND b.status = 'confirmed'
+                   GROUP BY vs.section) r ON r.section = k.section
+        ORDER BY k.section`,
   );
   const [bookings] = await db
     .select({ confirmed: sql<number>`count(*)::int` })

@@ -1,5 +1,7 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { z } from "zod";
 import { followEvents } from "../availability-feed";
+import type { Context } from "../context";
 import * as events from "../domain/events";
 import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import {
@@ -20,35 +22,74 @@ import {
 import { outputOf, settle } from "../settled";
 import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";
 
+/**
+ * A public read through this process's event cache when it has one (event-cache.ts): the
+ * answer is checked against its output schema once, when read, and then shared as it is.
+ * `load` reads the answer and when it changes by itself (see Cached.changesAt).
+ */
+function cachedRead<S extends z.ZodType>(
+  ctx: Context,
+  key: string,
+  eventId: string | null,
+  schema: S,
+  load: () => Promise<{ value: z.output<S>; changesAt: Date | null }>,
+): Promise<z.output<S>> {
+  const { eventCache } = ctx;
+  if (!eventCache) return load().then((loaded) => loaded.value);
+  return eventCache.get(key, eventId, async () => {
+    const loaded = await load();
+    return { value: settle(schema, loaded.value), changesAt: loaded.changesAt };
+  });
+}
+
 export const eventProcedures = {
   listEvents: publicProcedure
     .input(listEventsInput)
-    .output(listEventsOutput)
-    .query(({ ctx, input }) => events.listEvents(ctx.db, input)),
+    .output(outputOf(listEventsOutput))
+    .query(({ ctx, input }) =>
+      cachedRead(ctx, `listEvents:${JSON.stringify(input)}`, null, listEventsOutput, async () => {
+        const { changesAt, ...page } = await events.listEvents(ctx.db, input);
+        return { value: page, changesAt };
+      }),
+    ),
 
   getEvent: publicProcedure
     .input(eventIdInput)
     // A cached event was checked against eventOutput when it was read, and cannot change.
     .output(outputOf(eventOutput))
-    .query(({ ctx, input }) => {
-      const { db, eventCache } = ctx;
-      if (!eventCache) return events.getEvent(db, input.eventId);
-      return eventCache.get(input.eventId, async () => {
+    .query(({ ctx, input }) =>
+      cachedRead(ctx, `getEvent:${input.eventId}`, input.eventId, eventOutput, async () => {
         // Read the expiry first: a hold placed after it is a write, which invalidates anyway.
-        const changesAt = await events.nextHoldExpiry(db, input.eventId);
-        return { event: settle(eventOutput, await events.getEvent(db, input.eventId)), changesAt };
-      });
-    }),
+        const changesAt = ctx.eventCache ? await events.nextHoldExpiry(ctx.db, input.eventId) : null;
+        return { value: await events.getEvent(ctx.db, input.eventId), changesAt };
+      }),
+    ),
 
   getAvailableTickets: publicProcedure
     .input(availableTicketsInput)
-    .output(availableTicketsOutput)
-    .query(({ ctx, input }) => events.getAvailableTickets(ctx.db, input.eventId, input.section)),
+    .output(outputOf(availableTicketsOutput))
+    .query(({ ctx, input }) =>
+      cachedRead(
+        ctx,
+        `getAvailableTickets:${input.eventId}:${input.section ?? ""}`,
+        input.eventId,
+        availableTicketsOutput,
+        async () => {
+          const changesAt = ctx.eventCache ? await events.nextHoldExpiry(ctx.db, input.eventId) : null;
+          return { value: await events.getAvailableTickets(ctx.db, input.eventId, input.section), changesAt };
+        },
+      ),
+    ),
 
   getSeatMap: publicProcedure
     .input(seatMapInput)
-    .output(seatMapOutput)
-    .query(({ ctx, input }) => events.getSeatMap(ctx.db, input.eventId, input.section)),
+    .output(outputOf(seatMapOutput))
+    .query(({ ctx, input }) =>
+      cachedRead(ctx, `getSeatMap:${input.eventId}:${input.section ?? ""}`, input.eventId, seatMapOutput, async () => {
+        const changesAt = ctx.eventCache ? await events.nextHoldExpiry(ctx.db, input.eventId) : null;
+        return { value: await events.getSeatMap(ctx.db, input.eventId, input.section), changesAt };
+      }),
+    ),
 
   /** Server-sent events: each seat change of the event, resumable from its id (any instance). */
   onAvailabilityChange: publicProcedure.input(availabilityInput).subscription(async ({ ctx, input, signal }) => {
