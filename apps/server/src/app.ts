@@ -5,6 +5,7 @@ import {
   createContextFactory,
   createEventCache,
   type RequestInfo,
+  traceEventCache,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
@@ -50,12 +51,15 @@ export function createApp({
   database,
   logger,
   availability,
+  tracing = false,
 }: {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
   /** Live seat availability; closed with the app, which ends its subscriptions. */
   availability?: AvailabilityFeed;
+  /** Whether an OpenTelemetry SDK runs: then cache reads get spans too. */
+  tracing?: boolean;
 }): App {
   // One registry per app, so several apps in one process (tests) keep separate counts.
   const registry = new Registry();
@@ -73,7 +77,12 @@ export function createApp({
     availability,
     // PGlite is this process's alone (a lock file keeps others out): every write passes through
     // here, so a cache of getEvent invalidated by each mutation is exact. Not on PostgreSQL.
-    eventCache: database.kind === "pglite" && config.eventCache ? createEventCache() : undefined,
+    eventCache:
+      database.kind === "pglite" && config.eventCache
+        ? tracing
+          ? traceEventCache(createEventCache())
+          : createEventCache()
+        : undefined,
     limits: {
       perUser: limiterOf(limits.userPerSecond),
       signIn:

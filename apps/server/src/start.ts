@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
+import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { startAvailabilityFeed } from "@ticketing/api";
 import { DatabaseLockedError, DatabaseUrlError, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
+import { startTracing, TracingConfigError } from "@ticketing/rpc/tracing";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
@@ -15,9 +17,19 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, options.prettyLogs);
+  // Before the database opens: the pg driver is instrumented as it is loaded.
+  const tracing = startTracing({
+    serviceName: "ticketing-server",
+    // Statements outside any call (the availability feed's sweeps) would each be a trace of
+    // one span, every few seconds: only statements of a traced operation are recorded.
+    instrumentations: [new PgInstrumentation({ requireParentSpan: true })],
+    preload: ["pg"],
+  });
+  if (tracing) logger.info({ protocol: tracing.protocol, endpoint: tracing.endpoint }, "exporting traces");
   const database = await openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+    traceStatements: tracing !== undefined,
   });
   await migrateDatabase(database);
   if (options.seed) {
@@ -27,7 +39,7 @@ export async function startServer(options: StartOptions): Promise<void> {
   const availability = await startAvailabilityFeed(database, {
     onError: (error, what) => logger.warn({ err: error }, what),
   });
-  const app = createApp({ config, database, logger, availability });
+  const app = createApp({ config, database, logger, availability, tracing: tracing !== undefined });
   await new Promise<void>((resolve, reject) => {
     app.server.once("error", reject);
     app.server.listen(config.port, config.host, () => resolve());
@@ -37,16 +49,20 @@ export async function startServer(options: StartOptions): Promise<void> {
 
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "shutting down: finishing in-flight calls");
-    app.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      // Spans still buffered go out before the process ends.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
@@ -55,7 +71,12 @@ export async function startServer(options: StartOptions): Promise<void> {
 /** Entry points call this: a configuration mistake prints one clear line, not a stack. */
 export function run(options: StartOptions): void {
   startServer(options).catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DatabaseLockedError || error instanceof DatabaseUrlError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DatabaseLockedError ||
+      error instanceof DatabaseUrlError ||
+      error instanceof TracingConfigError
+    ) {
       console.error(`server: ${error.message}`);
     } else {
       console.error("server: failed to start", error);

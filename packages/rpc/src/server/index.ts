@@ -39,8 +39,10 @@ export {
   callObserver,
   createRpcMetrics,
   type EndCall,
+  type ObservedCall,
   type ObserveOptions,
   observe,
+  RPC_ATTRIBUTES,
   type RpcMetrics,
 } from "./observe";
 export {

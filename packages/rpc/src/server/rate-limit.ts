@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { initTRPC, TRPCError } from "@trpc/server";
 
 export interface RateLimitOptions {
@@ -103,7 +104,10 @@ export function rateLimit<TCtx extends object>(options: RateLimitMiddlewareOptio
     const key = limiter && options.key({ ctx, input });
     if (limiter && key !== undefined) {
       const waitMs = limiter.take(key);
-      if (waitMs > 0) throw tooManyRequests(waitMs, options.what);
+      if (waitMs > 0) {
+        trace.getActiveSpan()?.addEvent("rate limited", { "rpc.rate_limit.retry_after_ms": waitMs });
+        throw tooManyRequests(waitMs, options.what);
+      }
     }
     return next();
   });
