@@ -1,8 +1,8 @@
 /**
  * The same-origin door from the browser to apps/server. Bodies stream through chunk by
  * chunk in both directions (a buffered body would hold back streamed batches and
- * server-sent events), and the headers that carry identity, CSRF evidence and tracing
- * pass unchanged, so the API server's own guards decide.
+ * server-sent events), and the headers that carry identity and CSRF evidence pass
+ * unchanged, so the API server's own guards decide.
  *
  * X-Forwarded-For carries the visitor's address to apps/server's per-address rate limit (it
  * reads the last entry when the peer is a proxy on its machine). Next gives a route handler
@@ -10,6 +10,8 @@
  * keeps one a client sent. Deployed without a proxy in front that sets the header itself, a
  * client could name its own address.
  */
+
+import { context, propagation } from "@opentelemetry/api";
 
 const FORWARDED_REQUEST_HEADERS = [
   "accept",
@@ -50,6 +52,13 @@ export async function proxyToApi(request: Request, apiUrl: string): Promise<Resp
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  // When this process traces (instrumentation.ts), the API's call continues from this hop's
+  // span, which itself continued any traceparent the browser sent; otherwise that
+  // traceparent passes through as it came (the propagator of a process without an SDK
+  // writes nothing).
+  const trace: Record<string, string> = {};
+  propagation.inject(context.active(), trace);
+  for (const [name, value] of Object.entries(trace)) headers.set(name, value);
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
   // `duplex: "half"` lets fetch send a streamed request body (undici requires it).
   const init: RequestInit & { duplex?: "half" } = {
