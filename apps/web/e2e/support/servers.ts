@@ -84,9 +84,12 @@ export interface Stack {
 
 /**
  * apps/server from source on an in-memory, freshly seeded database, and the production
- * build of the web app in front of it, each on a free loopback port.
+ * build of the web app in front of it, each on a free loopback port, with any extra
+ * environment given for each.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(
+  options: { apiEnv?: Record<string, string>; webEnv?: Record<string, string> } = {},
+): Promise<Stack> {
   if (!existsSync(join(webRoot, ".next", "BUILD_ID"))) {
     throw new Error("The web app is not built: run `npm run build -w @ticketing/web` (turbo builds it before `test`).");
   }
@@ -102,13 +105,17 @@ export async function startStack(): Promise<Stack> {
       DATABASE_URL: "pglite://memory",
       WEB_ORIGINS: webUrl,
       LOG_LEVEL: "warn",
+      ...options.apiEnv,
     },
   });
   const web = startProcess(
     "next start",
     process.execPath,
     [join(repoRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(webPort), "-H", "127.0.0.1"],
-    { cwd: webRoot, env: { ...process.env, NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" } },
+    {
+      cwd: webRoot,
+      env: { ...process.env, NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1", ...options.webEnv },
+    },
   );
   const stop = async () => {
     await Promise.all([stopProcess(web), stopProcess(api)]);
