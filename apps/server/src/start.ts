@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
-import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { startAvailabilityFeed } from "@ticketing/api";
 import { DatabaseLockedError, DatabaseUrlError, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
-import { startTracing, TracingConfigError } from "@ticketing/rpc/tracing";
+import { TracingConfigError } from "@ticketing/rpc/tracing";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
+import { startServerTracing } from "./tracing";
 
 export interface StartOptions {
   /** Load the demo data (idempotent) after migrating: the development server does. */
@@ -17,14 +17,8 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, options.prettyLogs);
-  // Before the database opens: the pg driver is instrumented as it is loaded.
-  const tracing = startTracing({
-    serviceName: "ticketing-server",
-    // Statements outside any call (the availability feed's sweeps) would each be a trace of
-    // one span, every few seconds: only statements of a traced operation are recorded.
-    instrumentations: [new PgInstrumentation({ requireParentSpan: true })],
-    preload: ["pg"],
-  });
+  // First, so that every statement from here on can be traced.
+  const tracing = await startServerTracing();
   if (tracing) logger.info({ protocol: tracing.protocol, endpoint: tracing.endpoint }, "exporting traces");
   const database = await openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,

@@ -9,7 +9,7 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startTracing } = await import("@ticketing/rpc/tracing");
-  const tracing = startTracing({ serviceName: "ticketing-web" });
+  const tracing = await startTracing({ serviceName: "ticketing-web" });
   if (!tracing) return;
   console.log(`Exporting traces (${tracing.protocol}) to ${tracing.endpoint}`);
   // Spans still buffered go out when the server is stopped.

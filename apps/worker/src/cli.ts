@@ -172,7 +172,7 @@ export async function main(argv: string[], options: { pretty: boolean }): Promis
   }
   let tracing: Tracing | undefined;
   try {
-    tracing = startTracing({ serviceName: "ticketing-worker" });
+    tracing = await startTracing({ serviceName: "ticketing-worker" });
   } catch (error) {
     if (!(error instanceof TracingConfigError)) throw error;
     console.error(`worker: ${error.message}`);

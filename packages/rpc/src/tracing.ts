@@ -1,10 +1,5 @@
 import { createRequire } from "node:module";
-import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace-node";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { Instrumentation } from "@opentelemetry/instrumentation";
 
 /**
  * Starts the OpenTelemetry SDK for traces when, and only when, the standard environment
@@ -15,8 +10,8 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
  * `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_BSP_*`. `OTEL_SDK_DISABLED=true` or
  * `OTEL_TRACES_EXPORTER=none` keep it off.
  *
- * Off, nothing is registered: the API's no-op tracer answers every span for the cost of a
- * function call, and no context manager runs.
+ * Off, no SDK module is even loaded and nothing is registered: the API's no-op tracer
+ * answers every span for the cost of a function call, and no context manager runs.
  */
 
 export class TracingConfigError extends Error {
@@ -26,8 +21,11 @@ export class TracingConfigError extends Error {
 export interface TracingOptions {
   /** `service.name` when `OTEL_SERVICE_NAME` (or the resource attributes) name none. */
   serviceName: string;
-  /** Library instrumentations to enable, such as the `pg` driver's. */
-  instrumentations?: Instrumentation[];
+  /**
+   * Library instrumentations to enable, such as the `pg` driver's: made only when tracing
+   * starts, so that without it their modules are not loaded either.
+   */
+  instrumentations?: () => Promise<Instrumentation[]>;
   /**
    * npm modules to load through `require` once the instrumentations are hooked. An ESM
    * bundle imports a CommonJS module (like `pg`) without passing through `require`, where
@@ -91,20 +89,31 @@ function protocolOf(env: NodeJS.ProcessEnv): Protocol {
  * Starts tracing if the environment asks for it (see above); undefined when it does not.
  * Call it first thing in a process, before the modules it instruments are used.
  */
-export function startTracing(options: TracingOptions): Tracing | undefined {
+export async function startTracing(options: TracingOptions): Promise<Tracing | undefined> {
   // The exporters and the provider read process.env themselves: so does this.
   const env = process.env;
   if (!tracingRequested(env)) return undefined;
   const protocol = protocolOf(env);
-  const exporter: SpanExporter = protocol === "http/json" ? new JsonTraceExporter() : new ProtobufTraceExporter();
+  const [{ NodeTracerProvider, BatchSpanProcessor }, resources, { ATTR_SERVICE_NAME }, { registerInstrumentations }] =
+    await Promise.all([
+      import("@opentelemetry/sdk-trace-node"),
+      import("@opentelemetry/resources"),
+      import("@opentelemetry/semantic-conventions"),
+      import("@opentelemetry/instrumentation"),
+    ]);
+  const exporter =
+    protocol === "http/json"
+      ? new (await import("@opentelemetry/exporter-trace-otlp-http")).OTLPTraceExporter()
+      : new (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter();
   // The service's own name first, so that OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override it.
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(
-    detectResources({ detectors: [envDetector] }),
-  );
+  const resource = resources
+    .resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
   // The global W3C propagator and an AsyncLocalStorage context manager.
   provider.register();
-  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: options.instrumentations });
+  const instrumentations = (await options.instrumentations?.()) ?? [];
+  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations });
   const require = createRequire(import.meta.url);
   for (const name of options.preload ?? []) require(name);
   return {

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   context,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type Context as TraceContext,
@@ -91,6 +92,35 @@ export interface ObservedCall {
 }
 
 /**
+ * A call's server span, started in its caller's trace, and the context to run the call in
+ * (so that statements, cache reads and nested calls become its children). Without an SDK the
+ * API's no-op tracer answers, for the cost of a few function calls.
+ */
+export function startCallSpan(parent: TraceContext, path: string, type: ProcedureType) {
+  const attributes: Attributes = {
+    [RPC_ATTRIBUTES.system]: "trpc",
+    [RPC_ATTRIBUTES.method]: path,
+    [RPC_ATTRIBUTES.procedureType]: type,
+  };
+  const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes }, parent);
+  return { span, traceContext: trace.setSpan(parent, span) };
+}
+
+/** Ends a call's span with its outcome: the tRPC code and the HTTP status it is answered with. */
+export function endCallSpan(span: Span, error: TRPCError | undefined, status: number): void {
+  if (span.isRecording()) {
+    const code = error ? error.code : "OK";
+    span.setAttribute(RPC_ATTRIBUTES.code, code);
+    span.setAttribute(RPC_ATTRIBUTES.httpStatus, status);
+    if (error) span.setAttribute(RPC_ATTRIBUTES.errorType, code);
+    // A server span fails only for the server's own faults; a caller's mistake (4xx) is an
+    // outcome, as in the HTTP server conventions.
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+  }
+  span.end();
+}
+
+/**
  * What `observe` does, as a function: `begin` is called as the call reaches its procedure,
  * and `end` once the outcome is known. For hosts that fold observation into a middleware of
  * their own (every middleware level costs a copy of the call's options).
@@ -100,30 +130,16 @@ export function callObserver<TCtx extends object>(options: ObserveOptions<TCtx>)
     const logger = options.logger?.(ctx);
     const metrics = options.metrics?.(ctx);
     const started = performance.now();
-    const parent = options.traceContext?.(ctx) ?? context.active();
-    const attributes: Attributes = {
-      [RPC_ATTRIBUTES.system]: "trpc",
-      [RPC_ATTRIBUTES.method]: path,
-      [RPC_ATTRIBUTES.procedureType]: type,
-    };
-    const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes }, parent);
+    const { span, traceContext } = startCallSpan(options.traceContext?.(ctx) ?? context.active(), path, type);
     return {
-      traceContext: trace.setSpan(parent, span),
+      traceContext,
       end(error) {
         const seconds = (performance.now() - started) / 1000;
         const code = error ? error.code : "OK";
         const status = error ? getHTTPStatusCodeFromError(error) : 200;
         metrics?.calls.inc({ procedure: path, type, code });
         metrics?.duration.observe({ procedure: path, type }, seconds);
-        if (span.isRecording()) {
-          span.setAttribute(RPC_ATTRIBUTES.code, code);
-          span.setAttribute(RPC_ATTRIBUTES.httpStatus, status);
-          if (error) span.setAttribute(RPC_ATTRIBUTES.errorType, code);
-          // A server span fails only for the server's own faults; a caller's mistake (4xx) is
-          // an outcome, as in the HTTP server conventions.
-          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-        }
-        span.end();
+        endCallSpan(span, error, status);
         if (!logger) return;
         const level = status >= 500 ? "error" : "info";
         // A line the logger would drop is not built (pino answers isLevelEnabled).
