@@ -122,6 +122,35 @@ describe.runIf(pg)("traces exported over OTLP (server on PostgreSQL, worker)", (
     }
   });
 
+  it("continues the caller's trace, tells a caller's mistake from a failure, and traces refused requests", async () => {
+    const traceId = randomUUID().replaceAll("-", "");
+    const parentSpanId = "00f067aa0ba902b7";
+    const traceparent = `00-${traceId}-${parentSpanId}-01`;
+    const input = encodeURIComponent(JSON.stringify({ json: { eventId: randomUUID() } }));
+    const missing = await fetch(`${server.url}/trpc/getEvent?input=${input}`, { headers: { traceparent } });
+    expect(missing.status).toBe(404);
+    const refused = await fetch(`${server.url}/trpc/getEvent?input=${input}`, {
+      headers: { traceparent, "rpc-timeout-ms": "soon" },
+    });
+    expect(refused.status).toBe(400);
+
+    const spans = await receiver.waitFor(
+      (received) => received.filter((span) => span.traceId === traceId && span.kind === SPAN_KIND.server).length === 2,
+    );
+    const [call] = serverSpan(spans, "getEvent", (span) => span.traceId === traceId);
+    // A 4xx is the caller's mistake: recorded with its code, not marked as the server's failure.
+    expect(call).toMatchObject({
+      parentSpanId,
+      attributes: { "rpc.trpc.code": "NOT_FOUND", "http.response.status_code": 404, "error.type": "NOT_FOUND" },
+      status: { code: 0 },
+    });
+    const refusal = spans.find((span) => span.traceId === traceId && span.name === "GET refused");
+    expect(refusal).toMatchObject({
+      parentSpanId,
+      attributes: { "http.response.status_code": 400, "error.type": "bad_deadline", "url.path": "/trpc/getEvent" },
+    });
+  });
+
   it("records a worker job run as the root of its calls, across the process boundary", async () => {
     // A confirmed booking puts an email in the outbox, for the notifications job to deliver.
     const session = await clientFor(server.url).signIn.mutate({ email: "bob@example.com", password: "demo-password" });
