@@ -82,6 +82,7 @@ describe.runIf(pg)("traces exported over OTLP (server on PostgreSQL, worker)", (
     const spans = await receiver.waitFor(
       (received) =>
         serverSpan(received, "createBooking", () => true).length === 2 &&
+        received.some((span) => span.name === "publish seat_changes") &&
         received.some((span) => isStatement(span) && span.name.startsWith("pg.query:INSERT")),
     );
     const [first, second] = serverSpan(spans, "createBooking", () => true);
@@ -100,6 +101,9 @@ describe.runIf(pg)("traces exported over OTLP (server on PostgreSQL, worker)", (
       },
     });
     expect(replayed.events.map((event) => event.name)).toContain("idempotency replay");
+    // The commit's NOTIFY to every instance: a producer span under the original call.
+    const publish = spans.find((span) => span.name === "publish seat_changes" && span.parentSpanId === original.spanId);
+    expect(publish).toMatchObject({ kind: SPAN_KIND.producer, attributes: { "messaging.system": "postgresql" } });
 
     // The statements of the booking: each a client span in the call's trace, under its span.
     const statements = spans.filter(

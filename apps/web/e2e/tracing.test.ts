@@ -81,7 +81,8 @@ describe("tracing through the web app", () => {
       callSpans(received, "createBooking").some(
         (call) =>
           servedThroughWeb(received, call) !== undefined &&
-          received.some((span) => span.parentSpanId === call.spanId && span.name.startsWith("pglite.query:")),
+          received.some((span) => span.parentSpanId === call.spanId && span.name.startsWith("pglite.query:")) &&
+          received.some((span) => span.name === "publish seat_changes" && span.parentSpanId === call.spanId),
       ),
     );
 
@@ -114,6 +115,26 @@ describe("tracing through the web app", () => {
       expect(statement.attributes["db.system.name"]).toBe("postgresql");
     }
     expect(statements.some((span) => String(span.attributes["db.query.text"]).includes("$1"))).toBe(true);
+
+    // The commit's NOTIFY, which tells every instance's live seat maps: a producer span
+    // under the call, with the sequencing statements below it.
+    const publish = spans.find((span) => span.name === "publish seat_changes" && span.parentSpanId === booking.spanId);
+    expect(publish).toMatchObject({
+      kind: SPAN_KIND.producer,
+      attributes: { "messaging.system": "postgresql", "messaging.destination.name": "seat_changes" },
+    });
+    expect(
+      spans.some((span) => publish && span.parentSpanId === publish.spanId && span.name.startsWith("pglite.")),
+    ).toBe(true);
+
+    // getEvent's reads went through the cache: a span each, hit or miss, a miss's statements below it.
+    const cacheReads = spans.filter((span) => span.name === "event cache get");
+    expect(cacheReads.length).toBeGreaterThan(0);
+    for (const read of cacheReads) expect(read.attributes["cache.hit"]).toEqual(expect.any(Boolean));
+    const miss = cacheReads.find((read) => read.attributes["cache.hit"] === false);
+    expect(spans.some((span) => miss && span.parentSpanId === miss.spanId && span.name.startsWith("pglite."))).toBe(
+      true,
+    );
 
     // Nothing the visitor sent, and nothing the booking is, is written into the API's spans.
     const recorded = JSON.stringify(
