@@ -7,6 +7,7 @@
 //   BENCH_ONLY=web npm run bench        the web figures alone (event page JS and LCP, Lighthouse),
 //                                       printed and recorded in bench/results/web.{md,json}
 //   BENCH_ONLY=postgres npm run bench   event reads and staleness on PostgreSQL alone, printed, not recorded
+//   BENCH_ONLY=tracing npm run bench    the tracing comparison alone, printed, not recorded
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -133,6 +134,73 @@ const jazzInput = async (url) => {
   const id = list.result.data.json.items[0].id;
   return encodeURIComponent(JSON.stringify({ json: { eventId: id } }));
 };
+
+// ---------------------------------------------------------------- tracing on / unset
+/** The OTEL_* variables a server gets: none set (tracing off) unless given. */
+const otelEnv = (given = {}) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: "",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "",
+  OTEL_TRACES_SAMPLER: "",
+  OTEL_SDK_DISABLED: "",
+  ...given,
+});
+
+/**
+ * getEvent (cached, PGlite) on two product servers of the same build: tracing on (every call
+ * sampled, spans exported as OTLP/protobuf to a local sink process that reads them as a
+ * collector would) and tracing off (endpoint unset: no SDK loaded, the API's no-op tracer).
+ * Then what the tracing calls cost with no SDK, in process (bench/src/tracing-hooks.ts), set
+ * against the off server's time per request: the throughput a build without them would
+ * reach, estimated, since one build cannot run both ways.
+ */
+async function tracingCost() {
+  log("tracing: an OTLP sink, a product server exporting every span to it, one with the endpoint unset");
+  const sink = await startServer("otlp-sink");
+  const [on, off] = await Promise.all([
+    startServer(
+      "product",
+      otelEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_TRACES_SAMPLER: "always_on",
+      }),
+    ),
+    startServer("product", otelEnv()),
+  ]);
+  const path = `/trpc/getEvent?input=${await jazzInput(off.url)}`;
+  const runs = { on: [], off: [] };
+  try {
+    for (const [round, names] of [
+      ["on", "off"],
+      ["off", "on"],
+    ].entries()) {
+      for (const name of names) {
+        log(`tracing round ${round + 1}: ${name}`);
+        runs[name].push(await load(`${(name === "on" ? on : off).url}${path}`));
+      }
+    }
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+  const exported = await (await fetch(`${sink.url}/stats`)).json();
+  await sink.stop();
+  const hooks = lastJsonLine(await tsx("bench/src/tracing-hooks.ts", []));
+  const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const bestOn = best(runs.on);
+  const bestOff = best(runs.off);
+  // One server process serves at most 1/rps seconds per request; without the tracing calls
+  // each request would take nsPerCall less.
+  const secondsPerRequest = 1 / bestOff.rps;
+  const withoutTracingRps = 1 / Math.max(secondsPerRequest - hooks.nsPerCall / 1e9, 1e-9);
+  return {
+    on: bestOn,
+    off: bestOff,
+    rounds: { on: runs.on.map((r) => r.rps), off: runs.off.map((r) => r.rps) },
+    exported,
+    hookNsPerCall: hooks.nsPerCall,
+    withoutTracingRps: Math.round(withoutTracingRps),
+  };
+}
 
 // ---------------------------------------------------------------- (a) getEvent, (b) batching
 async function throughput() {
@@ -499,6 +567,26 @@ const fmt = (n, digits = 0) =>
     : "—";
 const verdict = (ok) => (ok === null ? "not run" : ok ? "met" : "not met");
 
+/** The two tracing figures, each with what "off" means in it. */
+function tracingRows(t) {
+  const onShare = pct(t.on.rps, t.off.rps);
+  const offShare = pct(t.off.rps, t.withoutTracingRps);
+  return [
+    [
+      "getEvent, tracing on (every call sampled, OTLP/protobuf to a local sink) vs endpoint unset",
+      `${fmt(t.on.rps)} vs ${fmt(t.off.rps)} req/s = ${fmt(onShare, 1)}% (${fmt(t.exported.exports)} exports, ${fmt(Math.round(t.exported.bytes / 1024))} KiB received)`,
+      "≥ 85%",
+      verdict(onShare >= 85),
+    ],
+    [
+      "getEvent, endpoint unset vs no tracing calls at all (estimated: the unset server's time per request less the no-SDK tracing calls' cost measured in process)",
+      `${fmt(t.off.rps)} vs ~${fmt(t.withoutTracingRps)} req/s = ${fmt(offShare, 1)}% (${fmt(t.hookNsPerCall)} ns per call)`,
+      "≥ 98%",
+      verdict(offShare >= 98),
+    ],
+  ];
+}
+
 function table(r) {
   const rows = [];
   const g = r.throughput.getEvent;
@@ -560,6 +648,7 @@ function table(r) {
       verdict(t.ratio <= 2),
     ]);
   rows.push(...webRows(r.web, r.lighthouse));
+  rows.push(...tracingRows(r.tracing));
   const s = r.soak;
   const p99s = s.windows.map((x) => x.p99);
   rows.push([
@@ -830,6 +919,16 @@ async function main() {
     );
     return;
   }
+  if (process.env.BENCH_ONLY === "tracing") {
+    const result = await tracingCost();
+    console.log(JSON.stringify(result, null, 2));
+    console.log(
+      tracingRows(result)
+        .map((cells) => `| ${cells.join(" | ")} |`)
+        .join("\n"),
+    );
+    return;
+  }
   const machine = {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -844,6 +943,7 @@ async function main() {
   const typecheck = await typecheckScale();
   const web = await webPage();
   const lighthouseResult = await lighthouse();
+  const tracingResult = await tracingCost();
   const soakResult = await soak(throughputResult.getEvent.product.rps, throughputResult.path);
   const results = {
     date: new Date().toISOString(),
@@ -862,6 +962,7 @@ async function main() {
     web,
     lighthouse: lighthouseResult,
     soak: soakResult,
+    tracing: tracingResult,
     durationSeconds: Math.round((Date.now() - started) / 1000),
   };
   const summaryTable = table(results);

@@ -36,6 +36,15 @@ const config: NextConfig = {
   // Workspace packages export TypeScript source; only @ticketing/api/schemas (pure zod) and
   // @ticketing/rpc/client (links) reach the browser.
   transpilePackages: ["@ticketing/api", "@ticketing/rpc"],
+  // The OpenTelemetry SDK (instrumentation.ts) loads from node_modules as it is, like any
+  // Node library, rather than through the server bundle.
+  serverExternalPackages: [
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/exporter-trace-otlp-proto",
+    "@opentelemetry/instrumentation",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-node",
+  ],
   // The stylesheet is small (~4 kB gzip): inlined, it costs no render-blocking round trip before first paint.
   experimental: { inlineCss: true, turbopackInferModuleSideEffects: true },
   turbopack: {

@@ -7,13 +7,16 @@
 //   standalone   tRPC's stock standalone adapter serving the same router and context factory
 //                (with the getEvent cache; without the product's metrics)
 //   bare         node:http answering every request with the bytes in BENCH_BODY_FILE
+//   otlp-sink    an OTLP/HTTP endpoint that reads every export and answers success, as a
+//                collector does; GET /stats → {"exports":n,"bytes":n}
+// The product server starts tracing as `npm run server` does: only when OTEL_* asks for it.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, startAvailabilityFeed } from "@ticketing/api";
 import { migrateDatabase, openDatabase } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
-import { createApp, createLogger, loadConfig } from "@ticketing/server";
+import { createApp, createLogger, loadConfig, startServerTracing } from "@ticketing/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { BENCH_SERVICE_TOKEN, benchContextFactory } from "./context";
 
@@ -28,13 +31,17 @@ async function product(): Promise<http.Server> {
     EVENT_CACHE: process.env.EVENT_CACHE ?? "true",
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
   });
+  const tracing = await startServerTracing();
   const database = process.env.DATABASE_URL
-    ? await openDatabase(process.env.DATABASE_URL, { poolSize: config.databasePoolSize })
-    : await createSeededMemoryDatabase();
+    ? await openDatabase(process.env.DATABASE_URL, {
+        poolSize: config.databasePoolSize,
+        traceStatements: tracing !== undefined,
+      })
+    : await createSeededMemoryDatabase({ traceStatements: tracing !== undefined });
   if (process.env.DATABASE_URL) await migrateDatabase(database);
   const availability = await startAvailabilityFeed(database);
   const logger = createLogger(config.logLevel, false);
-  return createApp({ config, database, logger, availability }).server;
+  return createApp({ config, database, logger, availability, tracing: tracing !== undefined }).server;
 }
 
 async function standalone(): Promise<http.Server> {
@@ -61,7 +68,32 @@ function bare(): http.Server {
   });
 }
 
-const server = mode === "bare" ? bare() : mode === "standalone" ? await standalone() : await product();
+function otlpSink(): http.Server {
+  const stats = { exports: 0, bytes: 0 };
+  return http.createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/stats") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats));
+      return;
+    }
+    req.on("data", (chunk: Buffer) => {
+      stats.bytes += chunk.length;
+    });
+    req.on("end", () => {
+      stats.exports++;
+      // An empty ExportTraceServiceResponse: everything accepted.
+      res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+    });
+  });
+}
+
+const server =
+  mode === "bare"
+    ? bare()
+    : mode === "standalone"
+      ? await standalone()
+      : mode === "otlp-sink"
+        ? otlpSink()
+        : await product();
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   console.log(JSON.stringify({ ready: true, port, pid: process.pid }));

@@ -7,6 +7,7 @@ import {
   createEventCache,
   type EventCache,
   type RequestInfo,
+  traceEventCache,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
@@ -80,12 +81,15 @@ export function createApp({
   database,
   logger,
   availability,
+  tracing = false,
 }: {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
   /** Live seat availability; closed with the app, which ends its subscriptions. */
   availability?: AvailabilityFeed;
+  /** Whether an OpenTelemetry SDK runs: then cache reads get spans too. */
+  tracing?: boolean;
 }): App {
   // One registry per app, so several apps in one process (tests) keep separate counts.
   const registry = new Registry();
@@ -120,7 +124,8 @@ export function createApp({
     logger,
     metrics,
     availability,
-    eventCache: eventCache?.cache,
+    // With a tracing SDK running, cache reads get spans too.
+    eventCache: eventCache && tracing ? traceEventCache(eventCache.cache) : eventCache?.cache,
     limits: {
       perUser: limiter("user", limits.userPerSecond, limits.userPerSecond * 2),
       signIn: perMinute("sign-in", limits.signInPerMinute),

@@ -9,9 +9,11 @@ import {
   openDatabase,
   seedDemo,
 } from "@ticketing/db";
+import { TracingConfigError } from "@ticketing/rpc/tracing";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
+import { startServerTracing } from "./tracing";
 
 export interface StartOptions {
   /** What an unset NODE_ENV means: production for `npm run server`, development for `npm run dev`. */
@@ -25,9 +27,13 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<void> {
   const config = loadConfig(process.env, options.defaultNodeEnv);
   const logger = createLogger(config.logLevel, options.prettyLogs);
+  // First, so that every statement from here on can be traced.
+  const tracing = await startServerTracing();
+  if (tracing) logger.info({ protocol: tracing.protocol, endpoint: tracing.endpoint }, "exporting traces");
   const database = await openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+    traceStatements: tracing !== undefined,
   });
   await migrateDatabase(database);
   await ensureServiceAccount(database.db);
@@ -46,7 +52,7 @@ export async function startServer(options: StartOptions): Promise<void> {
   const availability = await startAvailabilityFeed(database, {
     onError: (error, what) => logger.warn({ err: error }, what),
   });
-  const app = createApp({ config, database, logger, availability });
+  const app = createApp({ config, database, logger, availability, tracing: tracing !== undefined });
   await new Promise<void>((resolve, reject) => {
     app.server.once("error", reject);
     app.server.listen(config.port, config.host, () => resolve());
@@ -56,16 +62,20 @@ export async function startServer(options: StartOptions): Promise<void> {
 
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "shutting down: finishing in-flight calls");
-    app.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      // Spans still buffered go out before the process ends.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
@@ -74,7 +84,12 @@ export async function startServer(options: StartOptions): Promise<void> {
 /** Entry points call this: a configuration mistake prints one clear line, not a stack. */
 export function run(options: StartOptions): void {
   startServer(options).catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DatabaseLockedError || error instanceof DatabaseUrlError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DatabaseLockedError ||
+      error instanceof DatabaseUrlError ||
+      error instanceof TracingConfigError
+    ) {
       console.error(`server: ${error.message}`);
     } else {
       console.error("server: failed to start", error);

@@ -2,6 +2,7 @@ import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { startTracing, type Tracing, TracingConfigError } from "@ticketing/rpc/tracing";
 import { ApiStatus, ApiUnavailableError, StopRequested } from "./api-status";
 import { createApiClient } from "./client";
 import { ConfigError, loadConfig, type WorkerConfig } from "./config";
@@ -177,7 +178,22 @@ export async function main(argv: string[], options: EntryOptions): Promise<numbe
     console.error(`worker: ${error.message}`);
     return EXIT.cannotRun;
   }
-  return command.kind === "import" ? runImport(config, command.file) : runJobs(config, command.once, options.pretty);
+  let tracing: Tracing | undefined;
+  try {
+    tracing = await startTracing({ serviceName: "ticketing-worker" });
+  } catch (error) {
+    if (!(error instanceof TracingConfigError)) throw error;
+    console.error(`worker: ${error.message}`);
+    return EXIT.cannotRun;
+  }
+  try {
+    return command.kind === "import"
+      ? await runImport(config, command.file)
+      : await runJobs(config, command.once, options.pretty);
+  } finally {
+    // The last job runs' spans go out before the process exits.
+    await tracing?.shutdown();
+  }
 }
 
 /** Entry points call this: it exits with main's code, and a crash prints one clear line. */

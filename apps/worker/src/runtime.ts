@@ -1,4 +1,5 @@
-import { type ApiStatus, callWithRetry } from "./api-status";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { type ApiStatus, callWithRetry, StopRequested } from "./api-status";
 import { type ApiClient, rpcCodeOf } from "./client";
 import type { WorkerConfig } from "./config";
 import type { Logger } from "./logger";
@@ -61,4 +62,27 @@ export function credentialsRefusal(error: unknown): CredentialsRefused | undefin
   return new CredentialsRefused(
     `The API refused the service account (${code}): ${reason} Check that WORKER_TOKEN matches the server's.`,
   );
+}
+
+const tracer = trace.getTracer("@ticketing/worker");
+
+/**
+ * Runs one run of a job as a trace of its own: the API calls it makes carry that trace's
+ * context (packages/rpc's client sends the active one), so the server's spans, and its
+ * statements, appear under the job run.
+ */
+export function traceJob<T>(job: string, run: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`job ${job}`, { root: true, attributes: { "ticketing.job": job } }, async (span) => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof StopRequested)) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        span.setAttribute("error.type", error instanceof Error ? error.name : "error");
+      }
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }

@@ -3,7 +3,7 @@ import { releaseExpiredHolds } from "./jobs/holds";
 import { purgeIdempotencyRecords } from "./jobs/idempotency";
 import { deliverNotificationBatch } from "./jobs/notifications";
 import { purgeSeatChanges } from "./jobs/seat-changes";
-import { credentialsRefusal, type Runtime } from "./runtime";
+import { credentialsRefusal, type Runtime, traceJob } from "./runtime";
 import { sleep } from "./sleep";
 
 /** Delivers until the outbox has nothing due (a batch comes back short) or a stop is asked. */
@@ -24,10 +24,10 @@ async function drainOutbox(runtime: Runtime): Promise<number> {
  */
 export async function runJobsOnce(runtime: Runtime): Promise<void> {
   try {
-    const released = await releaseExpiredHolds(runtime);
-    const delivered = await drainOutbox(runtime);
-    const purged = await purgeIdempotencyRecords(runtime);
-    const seatChangesPurged = await purgeSeatChanges(runtime);
+    const released = await traceJob("holds", () => releaseExpiredHolds(runtime));
+    const delivered = await traceJob("notifications", () => drainOutbox(runtime));
+    const purged = await traceJob("idempotency", () => purgeIdempotencyRecords(runtime));
+    const seatChangesPurged = await traceJob("seat-changes", () => purgeSeatChanges(runtime));
     runtime.logger.info({ released, delivered, purged, seatChangesPurged }, "each job ran once");
   } catch (error) {
     if (error instanceof StopRequested) return;
@@ -75,7 +75,7 @@ async function repeat(runtime: Runtime, job: string, intervalMs: number, run: ()
   while (!runtime.stop.aborted) {
     let moreWaiting = false;
     try {
-      moreWaiting = await run();
+      moreWaiting = await traceJob(job, run);
       failures = 0;
     } catch (error) {
       if (error instanceof StopRequested) return;

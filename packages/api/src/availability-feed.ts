@@ -1,3 +1,4 @@
+import { type Attributes, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { type DatabaseHandle, type ListenOptions, listen, type NotificationListener } from "@ticketing/db";
 import { type TrackedEnvelope, tracked } from "@trpc/server";
 import {
@@ -96,6 +97,18 @@ function serialized(work: () => Promise<void>, onError: (error: unknown) => void
   return run;
 }
 
+const tracer = trace.getTracer("@ticketing/api");
+
+/** OpenTelemetry's messaging conventions, for PostgreSQL's NOTIFY as the broker. */
+function messagingAttributes(operation: "publish" | "receive"): Attributes {
+  return {
+    "messaging.system": "postgresql",
+    "messaging.destination.name": SEAT_CHANGES_CHANNEL,
+    "messaging.operation.type": operation === "publish" ? "send" : "receive",
+    "messaging.operation.name": operation === "publish" ? "notify" : "listen",
+  };
+}
+
 const updateOf = (change: SeatChange): AvailabilityUpdate => ({
   kind: "seats",
   status: change.status,
@@ -121,9 +134,25 @@ export async function startAvailabilityFeed(
   let announced = cursor;
 
   const sequence = serialized(
-    async () => {
-      await sequenceSeatChanges(db);
-    },
+    // The span of the NOTIFY that tells every instance: a child of the call whose commit
+    // started this run (runs started meanwhile fold into one), its statements below it.
+    () =>
+      tracer.startActiveSpan(
+        `publish ${SEAT_CHANGES_CHANNEL}`,
+        { kind: SpanKind.PRODUCER, attributes: messagingAttributes("publish") },
+        async (span) => {
+          try {
+            const last = await sequenceSeatChanges(db);
+            span.setAttribute("ticketing.seat_changes.notified", last !== null);
+            if (last !== null) span.setAttribute("ticketing.seat_changes.position", last);
+          } catch (error) {
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      ),
     (error) => onError(error, "sequencing seat changes"),
     options.sequenceGapMs ?? 20,
   );
@@ -168,7 +197,21 @@ export async function startAvailabilityFeed(
       }
       const position = Number(payload);
       if (Number.isSafeInteger(position)) announced = Math.max(announced, position);
-      void pull();
+      if (listeners.size === 0) {
+        void pull();
+        return;
+      }
+      // A notification carries no trace context (its payload is a position): reading and
+      // fanning out the changes is a trace of its own, one per notification with subscribers.
+      tracer.startActiveSpan(
+        `receive ${SEAT_CHANGES_CHANNEL}`,
+        { kind: SpanKind.CONSUMER, root: true, attributes: messagingAttributes("receive") },
+        (span) => {
+          if (Number.isSafeInteger(position)) span.setAttribute("ticketing.seat_changes.position", position);
+          span.setAttribute("ticketing.seat_changes.subscribed_events", listeners.size);
+          void pull().finally(() => span.end());
+        },
+      );
     },
     // Notifications sent while the connection was down are lost: catch up from the log.
     onListening: () => {

@@ -16,5 +16,6 @@ export {
 export { DomainError } from "./domain/errors";
 export type { Role, Viewer } from "./domain/viewer";
 export { type Cached, createEventCache, type EventCache } from "./event-cache";
+export { traceEventCache } from "./event-cache-tracing";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
 export type { ProcedureMeta } from "./trpc";

@@ -1,3 +1,4 @@
+import { context } from "@opentelemetry/api";
 import type { Database } from "@ticketing/db";
 import {
   callObserver,
@@ -109,16 +110,21 @@ class CallFailed {
  * the deadline, error mapping, after-commit hooks, the deadline-bounded database handle.
  */
 export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({ ctx, path, type, next }) => {
-  const endCall = beginCall(ctx, path, type);
+  const thisCall = beginCall(ctx, path, type);
   const due = ctx.deadline;
-  let result: Awaited<ReturnType<typeof next>>;
+  type Result = Awaited<ReturnType<typeof next>>;
+  let result: Result;
   try {
-    if (due === undefined && type !== "mutation") {
-      // The common read: no deadline to hold it to, no handle to bound, nothing to commit.
-      result = await next();
-      if (!result.ok) throw toRpcError(result.error);
-    } else {
-      result = await runWithDeadline(due, async (signal) => {
+    // The call's span is the active one for its work: statements, cache reads and nested
+    // calls become its children.
+    result = await context.with(thisCall.traceContext, async (): Promise<Result> => {
+      if (due === undefined && type !== "mutation") {
+        // The common read: no deadline to hold it to, no handle to bound, nothing to commit.
+        const read = await next();
+        if (!read.ok) throw toRpcError(read.error);
+        return read;
+      }
+      return runWithDeadline(due, async (signal) => {
         const bounded = due !== undefined && signal !== undefined && type !== "subscription";
         const committed: (() => void)[] = [];
         // A mutation's after-commit work waits until its transactions have ended.
@@ -151,13 +157,13 @@ export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({
           if (type === "mutation") ctx.eventCache?.invalidate();
         }
       });
-    }
+    });
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
-    endCall(error);
+    thisCall.end(error);
     throw error;
   }
-  endCall(undefined);
+  thisCall.end(undefined);
   return result;
 });
 

@@ -9,6 +9,7 @@ import pg from "pg";
 import { acquireDirectoryLock } from "./lock";
 import { dataDir } from "./paths";
 import * as schema from "./schema";
+import { tracedPglite } from "./tracing";
 
 export type Schema = typeof schema;
 /** A database or transaction handle: domain functions accept either. */
@@ -66,6 +67,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called for errors of idle pooled connections, which would otherwise crash the process. */
   onPoolError?: (error: Error) => void;
+  /**
+   * A span per PGlite statement (see tracing.ts); set it when an OpenTelemetry SDK runs.
+   * Off, PGlite is handed to drizzle untouched. PostgreSQL's statements are traced by the
+   * `pg` instrumentation instead, which the process registers with its SDK.
+   */
+  traceStatements?: boolean;
 }
 
 export async function openDatabase(url: string | undefined, options: OpenOptions = {}): Promise<DatabaseHandle> {
@@ -85,23 +92,29 @@ export async function openDatabase(url: string | undefined, options: OpenOptions
       close: () => pool.end(),
     };
   }
-  if (location.dataDir === undefined) return wrapPglite(await PGlite.create(), "PGlite in memory");
+  const traced = options.traceStatements ?? false;
+  if (location.dataDir === undefined) return wrapPglite(await PGlite.create(), "PGlite in memory", undefined, traced);
   const directory = location.dataDir;
   mkdirSync(join(directory, ".."), { recursive: true });
   const release = acquireDirectoryLock(`${directory}.lock`, directory);
   try {
-    return wrapPglite(await PGlite.create({ dataDir: directory }), `PGlite at ${directory}`, release);
+    return wrapPglite(await PGlite.create({ dataDir: directory }), `PGlite at ${directory}`, release, traced);
   } catch (error) {
     release();
     throw error;
   }
 }
 
-export function wrapPglite(client: PGlite, description: string, onClose?: () => void): DatabaseHandle {
+export function wrapPglite(
+  client: PGlite,
+  description: string,
+  onClose?: () => void,
+  traceStatements = false,
+): DatabaseHandle {
   return {
     kind: "pglite",
     client,
-    db: drizzlePglite({ client, schema }),
+    db: drizzlePglite({ client: traceStatements ? tracedPglite(client) : client, schema }),
     description,
     close: async () => {
       try {

@@ -6,14 +6,7 @@ import { createEventInventory } from "./inventory";
 import { hashPassword, NO_PASSWORD } from "./passwords";
 import { queryRows } from "./query";
 import * as t from "./schema";
-import {
-  DEMO_PASSWORD,
-  demoUsers,
-  type EventPlan,
-  eventPlans,
-  patronCount,
-  venuePlans,
-} from "./seed-data";
+import { DEMO_PASSWORD, demoUsers, type EventPlan, eventPlans, patronCount, venuePlans } from "./seed-data";
 import { resolveWallTime, zonedDate } from "./zoned-time";
 
 export interface SeedSummary {

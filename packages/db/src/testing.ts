@@ -46,7 +46,7 @@ function templateKey(): string {
  * seed); loading a saved copy costs ~0.6 s, so the first test process saves a template
  * that every later one loads.
  */
-export async function createSeededMemoryDatabase(): Promise<DatabaseHandle> {
+export async function createSeededMemoryDatabase(options: { traceStatements?: boolean } = {}): Promise<DatabaseHandle> {
   const cacheDir = join(repoRoot(), "node_modules", ".cache", "ticketing");
   const templatePath = join(cacheDir, `pglite-seeded-${templateKey()}.tar`);
   let template: Buffer | undefined;
@@ -57,7 +57,7 @@ export async function createSeededMemoryDatabase(): Promise<DatabaseHandle> {
   }
   if (template) {
     const client = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(template)]) });
-    return wrapPglite(client, "PGlite in memory (seeded)");
+    return wrapPglite(client, "PGlite in memory (seeded)", undefined, options.traceStatements);
   }
   const handle = await createMemoryDatabase();
   await seedDemo(handle.db);
@@ -67,6 +67,7 @@ export async function createSeededMemoryDatabase(): Promise<DatabaseHandle> {
     const partial = `${templatePath}.${process.pid}.${randomBytes(4).toString("hex")}`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, templatePath);
+    if (options.traceStatements) return wrapPglite(handle.client, handle.description, undefined, true);
   }
   return handle;
 }

@@ -87,8 +87,11 @@ export interface Stack {
  * build of the web app in front of it, each on a free loopback port. Both run in UTC
  * whatever this machine's zone, so a page that formats a time in its process's zone
  * instead of the venue's shows it (the browser runs elsewhere: see time-zones.test.ts).
+ * Extra environment may be given for each.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(
+  options: { apiEnv?: Record<string, string>; webEnv?: Record<string, string> } = {},
+): Promise<Stack> {
   if (!existsSync(join(webRoot, ".next", "BUILD_ID"))) {
     throw new Error("The web app is not built: run `npm run build -w @ticketing/web` (turbo builds it before `test`).");
   }
@@ -105,6 +108,7 @@ export async function startStack(): Promise<Stack> {
       DATABASE_URL: "pglite://memory",
       WEB_ORIGINS: webUrl,
       LOG_LEVEL: "warn",
+      ...options.apiEnv,
     },
   });
   // server.mjs is `npm run web`: Next behind the server that settles each client's address.
@@ -114,7 +118,14 @@ export async function startStack(): Promise<Stack> {
     [join(webRoot, "server.mjs"), "-p", String(webPort), "-H", "127.0.0.1"],
     {
       cwd: webRoot,
-      env: { ...process.env, TZ: "UTC", NODE_ENV: "production", API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },
+      env: {
+        ...process.env,
+        TZ: "UTC",
+        NODE_ENV: "production",
+        API_URL: apiUrl,
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...options.webEnv,
+      },
     },
   );
   const stop = async () => {

@@ -54,6 +54,17 @@ describe("the /api/trpc proxy", () => {
     await expect(response.text()).resolves.toBe('{"result":{}}');
   });
 
+  it("passes the browser's traceparent on unchanged when this process does not trace", async () => {
+    let seen: IncomingMessage | undefined;
+    const api = await startUpstream((req, res) => {
+      seen = req;
+      res.end("{}");
+    });
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await proxyToApi(new Request("http://web.test/api/trpc/me", { headers: { traceparent } }), api);
+    expect(seen?.headers.traceparent).toBe(traceparent);
+  });
+
   it("streams the response: the first chunk arrives before the upstream has finished", async () => {
     let finish: () => void = () => {};
     const api = await startUpstream((_req, res) => {

@@ -1,14 +1,16 @@
 /**
  * The same-origin door from the browser to apps/server. Bodies stream through chunk by
  * chunk in both directions (a buffered body would hold back streamed batches and
- * server-sent events), and the headers that carry identity, CSRF evidence and tracing
- * pass unchanged, so the API server's own guards decide.
+ * server-sent events), and the headers that carry identity and CSRF evidence pass
+ * unchanged, so the API server's own guards decide.
  *
  * X-Forwarded-For carries the visitor's address to apps/server's limits (apps/server believes
  * it because this app's address is in its TRUSTED_PROXIES). By the time a request gets here,
  * server.mjs has replaced whatever the browser sent with the one address it read from the
  * socket (or from a trusted proxy in front): see client-address.mjs.
  */
+
+import { context, propagation } from "@opentelemetry/api";
 
 const FORWARDED_REQUEST_HEADERS = [
   "accept",
@@ -49,6 +51,13 @@ export async function proxyToApi(request: Request, apiUrl: string): Promise<Resp
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  // When this process traces (instrumentation.ts), the API's call continues from this hop's
+  // span, which itself continued any traceparent the browser sent; otherwise that
+  // traceparent passes through as it came (the propagator of a process without an SDK
+  // writes nothing).
+  const trace: Record<string, string> = {};
+  propagation.inject(context.active(), trace);
+  for (const [name, value] of Object.entries(trace)) headers.set(name, value);
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
   // `duplex: "half"` lets fetch send a streamed request body (undici requires it).
   const init: RequestInit & { duplex?: "half" } = {

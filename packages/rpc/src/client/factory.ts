@@ -1,7 +1,5 @@
-import { createTRPCClient, type Operation, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, type TRPCClient } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { traceHeaders } from "../trace";
-import { traceContextOf } from "./call-context";
 import { type RpcLinksOptions, rpcLinks } from "./links";
 
 export type RpcClientOptions = RpcLinksOptions;
@@ -15,12 +13,6 @@ export type RpcClient<TRouter extends AnyTRPCRouter> = TRPCClient<TRouter>;
  * Watch servers come and go with `onServerChange`; use `rpcLinks` to hold the failover itself.
  */
 export function createRpcClient<TRouter extends AnyTRPCRouter>(options: RpcClientOptions): RpcClient<TRouter> {
-  const { links } = rpcLinks<TRouter>({
-    ...options,
-    headers: async (op: Operation) => ({
-      ...traceHeaders(traceContextOf(op)),
-      ...(await options.headers?.(op)),
-    }),
-  });
+  const { links } = rpcLinks<TRouter>(options);
   return createTRPCClient<TRouter>({ links });
 }

@@ -8,8 +8,9 @@ import {
 } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { DataTransformerOptions } from "@trpc/server/unstable-core-do-not-import";
+import { traceHeaders } from "../trace";
 import { IDEMPOTENCY_KEY_HEADER, TIMEOUT_HEADER } from "../wire";
-import { deadlineOf, idempotencyKeyOf } from "./call-context";
+import { deadlineOf, idempotencyKeyOf, traceContextOf } from "./call-context";
 import { deadlineLink } from "./deadline-link";
 import { createFailover, type Failover } from "./failover-link";
 import { statusAwareFetch } from "./failures";
@@ -25,7 +26,7 @@ export interface RpcLinksOptions {
   endpoint?: string;
   /** The router's transformer (superjson here). */
   transformer: DataTransformerOptions;
-  /** Headers of every request: credentials, trace context. Called per request. */
+  /** Headers of every request (credentials); the trace context is added. Called per request. */
   headers?: (op: Operation) => HeaderMap | Promise<HeaderMap>;
   /** Deadline of calls that set none of their own. */
   timeoutMs?: number;
@@ -64,7 +65,12 @@ export function rpcLinks<TRouter extends AnyTRPCRouter>(
 ): { links: TRPCLink<TRouter>[]; failover: Failover<TRouter> } {
   const endpoint = options.endpoint ?? "/trpc";
   const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
-  const extraHeaders = options.headers ?? (() => ({}));
+  // Every request carries the W3C trace context of its call (given in the call's context,
+  // else the active one), so the server's spans join the caller's trace.
+  const extraHeaders = async (op: Operation): Promise<HeaderMap> => ({
+    ...traceHeaders(traceContextOf(op)),
+    ...(await options.headers?.(op)),
+  });
   const callFetch = statusAwareFetch(options.fetch);
   // tRPC types `transformer` by whether the router has one, which a generic TRouter cannot
   // tell; the options are built for a router with one (the only kind this client serves).

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { MAX_TIMEOUT_MS } from "../wire";
 
@@ -38,12 +39,18 @@ export function runWithDeadline<T>(
 ): Promise<T> {
   if (due === undefined) return run(undefined);
   const left = due - Date.now();
-  if (left <= 0) return Promise.reject(new TRPCError({ code: "TIMEOUT", message: SPENT_MESSAGE }));
+  const span = trace.getActiveSpan();
+  if (left <= 0) {
+    span?.addEvent("deadline already spent");
+    return Promise.reject(new TRPCError({ code: "TIMEOUT", message: SPENT_MESSAGE }));
+  }
+  span?.setAttribute("rpc.deadline.remaining_ms", left);
 
   // One timer and one promise per call: this runs on every call of a hot path.
   const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
+      span?.addEvent("deadline exceeded");
       controller.abort(new DeadlineExceededError(due));
       reject(new TRPCError({ code: "TIMEOUT", message: DEADLINE_EXCEEDED_MESSAGE }));
     }, left);

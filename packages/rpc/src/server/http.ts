@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
+import { SpanKind, trace } from "@opentelemetry/api";
 import {
   type AnyTRPCRouter,
   getTRPCErrorShape,
@@ -66,7 +67,7 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
    */
   rateLimit?: RequestRateLimit;
   /** Told of every request refused before a procedure ran, for metrics. */
-  onRejected?: (reason: "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited") => void;
+  onRejected?: (reason: Refusal) => void;
 }
 
 /** A limit charged per HTTP request, before its body is read. */
@@ -316,6 +317,32 @@ export function uploadBody(req: IncomingMessage, limit: number) {
   };
 }
 
+const tracer = trace.getTracer("@ticketing/rpc");
+
+type Refusal = "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited";
+
+/**
+ * A request refused before any procedure ran has no call span: it gets a span of its own,
+ * in the caller's trace, so a 429 or 413 shows up where the caller looks for its call.
+ */
+function traceRefusal(req: IncomingMessage, parent: TraceContext, status: number, reason: Refusal): void {
+  const span = tracer.startSpan(
+    `${req.method ?? "GET"} refused`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "rpc.system": "trpc",
+        "http.request.method": req.method ?? "GET",
+        "url.path": (req.url ?? "/").split("?")[0] ?? "/",
+        "http.response.status_code": status,
+        "error.type": reason,
+      },
+    },
+    parent,
+  );
+  span.end();
+}
+
 /** How many procedure calls a request carries: `/trpc/a,b,c?batch=1` carries three. */
 function callsIn(url: string, endpoint: string): number {
   const path = url.split("?")[0] ?? "";
@@ -351,10 +378,12 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
   return async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     // The deadline runs from arrival, so time spent reading the body counts against it.
     const arrived = Date.now();
+    const traceContext = extractTraceContext(req.headers);
     const refusal = crossSiteRefusal(req, allowed, { uploads: true });
     if (refusal) {
       req.resume();
       options.onRejected?.(refusal.reason);
+      traceRefusal(req, traceContext, refusal.status, refusal.reason);
       refuse(res, refusal.status, refusal.code, refusal.message);
       return;
     }
@@ -362,6 +391,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     if (!timeout.ok) {
       req.resume();
       options.onRejected?.("bad_deadline");
+      traceRefusal(req, traceContext, 400, "bad_deadline");
       refuse(res, 400, "BAD_REQUEST", timeout.message);
       return;
     }
@@ -371,6 +401,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       if (waitMs > 0) {
         req.resume();
         options.onRejected?.("rate_limited");
+        traceRefusal(req, traceContext, 429, "rate_limited");
         const seconds = retryAfterSeconds(waitMs);
         refuse(res, 429, "TOO_MANY_REQUESTS", `Too many requests from your address; try again in ${seconds} s.`, {
           "retry-after": String(seconds),
@@ -384,6 +415,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       // Declared too large: refused before any procedure runs, once the body is read away.
       await upload.settle();
       options.onRejected?.("body_too_large");
+      traceRefusal(req, traceContext, 413, "body_too_large");
       refuse(res, 413, "PAYLOAD_TOO_LARGE", `Uploads are limited to ${maxUploadBytes} bytes.`, {
         connection: "close",
       });
@@ -392,6 +424,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
     const read = upload ? { ok: true as const, body: undefined } : await readBody(req, maxBodyBytes);
     if (!read.ok) {
       options.onRejected?.("body_too_large");
+      traceRefusal(req, traceContext, 413, "body_too_large");
       refuse(res, 413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${maxBodyBytes} bytes.`, {
         connection: "close",
       });
@@ -403,7 +436,6 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
       if (!res.writableFinished) abort.abort();
     });
     const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
-    const traceContext = extractTraceContext(req.headers);
     // Uploads stream to the procedure through the adapter; the direct path takes JSON calls.
     if (directPath && !upload) {
       const served = await callDirect({

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
 import { stableHash } from "./stable-hash";
@@ -170,12 +171,16 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
     if ("ran" in outcome) return outcome.ran;
 
     const { found } = outcome;
+    const span = trace.getActiveSpan();
     if (found.inputHash !== inputHash) {
+      span?.addEvent("idempotency key reused with another input");
       throw new TRPCError({
         code: "UNPROCESSABLE_CONTENT",
         message: `Idempotency key "${key}" was already used for ${path} with a different input. Use a new key for a new request.`,
       });
     }
+    // A replay answers from the stored outcome; its span shows the lookup and nothing else.
+    span?.addEvent("idempotency replay", { "rpc.idempotency.replayed_ok": found.outcome.ok });
     options.onReplay?.(ctx);
     if (!found.outcome.ok) throw new TRPCError({ code: found.outcome.code, message: found.outcome.message });
     return { ok: true as const, data: deserialize(found.outcome.data), ctx: rawCtx, marker: middlewareMarker };

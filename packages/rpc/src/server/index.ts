@@ -44,9 +44,13 @@ export {
   callObserver,
   createRpcMetrics,
   type EndCall,
+  endCallSpan,
+  type ObservedCall,
   type ObserveOptions,
   observe,
+  RPC_ATTRIBUTES,
   type RpcMetrics,
+  startCallSpan,
 } from "./observe";
 export {
   createLimitStore,

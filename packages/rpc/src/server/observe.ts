@@ -1,4 +1,12 @@
-import { SpanKind, SpanStatusCode, type Context as TraceContext, trace } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Context as TraceContext,
+  trace,
+} from "@opentelemetry/api";
 import { initTRPC, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { ProcedureType } from "@trpc/server/unstable-core-do-not-import";
@@ -59,42 +67,94 @@ export interface ObserveOptions<TCtx> {
 
 const tracer = trace.getTracer("@ticketing/rpc");
 
+/**
+ * Span attributes of a call, after OpenTelemetry's RPC conventions (`rpc.system` names the
+ * framework; tRPC is not among the conventions' listed values, which allow others), with
+ * the tRPC outcome under `rpc.trpc.*` as gRPC's is under `rpc.grpc.*`.
+ */
+export const RPC_ATTRIBUTES = {
+  system: "rpc.system",
+  method: "rpc.method",
+  procedureType: "rpc.trpc.procedure_type",
+  code: "rpc.trpc.code",
+  httpStatus: "http.response.status_code",
+  errorType: "error.type",
+} as const;
+
 /** Ends an observed call with its outcome: undefined for success, else the call's error. */
 export type EndCall = (error: TRPCError | undefined) => void;
 
+/** A call being observed: run its work in `traceContext` (so nested spans are its children), then `end` it. */
+export interface ObservedCall {
+  /** The caller's context with the call's span in it. */
+  traceContext: TraceContext;
+  end: EndCall;
+}
+
+/**
+ * A call's server span, started in its caller's trace, and the context to run the call in
+ * (so that statements, cache reads and nested calls become its children). Without an SDK the
+ * API's no-op tracer answers, for the cost of a few function calls.
+ */
+export function startCallSpan(parent: TraceContext, path: string, type: ProcedureType) {
+  const attributes: Attributes = {
+    [RPC_ATTRIBUTES.system]: "trpc",
+    [RPC_ATTRIBUTES.method]: path,
+    [RPC_ATTRIBUTES.procedureType]: type,
+  };
+  const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes }, parent);
+  return { span, traceContext: trace.setSpan(parent, span) };
+}
+
+/** Ends a call's span with its outcome: the tRPC code and the HTTP status it is answered with. */
+export function endCallSpan(span: Span, error: TRPCError | undefined, status: number): void {
+  if (span.isRecording()) {
+    const code = error ? error.code : "OK";
+    span.setAttribute(RPC_ATTRIBUTES.code, code);
+    span.setAttribute(RPC_ATTRIBUTES.httpStatus, status);
+    if (error) span.setAttribute(RPC_ATTRIBUTES.errorType, code);
+    // A server span fails only for the server's own faults; a caller's mistake (4xx) is an
+    // outcome, as in the HTTP server conventions.
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+  }
+  span.end();
+}
+
 /**
  * What `observe` does, as a function: `begin` is called as the call reaches its procedure,
- * and the function it returns once the outcome is known. For hosts that fold observation
- * into a middleware of their own (every middleware level costs a copy of the call's options).
+ * and `end` once the outcome is known. For hosts that fold observation into a middleware of
+ * their own (every middleware level costs a copy of the call's options).
  */
 export function callObserver<TCtx extends object>(options: ObserveOptions<TCtx>) {
-  return function begin(ctx: TCtx, path: string, type: ProcedureType): EndCall {
+  return function begin(ctx: TCtx, path: string, type: ProcedureType): ObservedCall {
     const logger = options.logger?.(ctx);
     const metrics = options.metrics?.(ctx);
     const started = performance.now();
-    const span = tracer.startSpan(path, { kind: SpanKind.SERVER }, options.traceContext?.(ctx));
-    return (error) => {
-      const seconds = (performance.now() - started) / 1000;
-      const code = error ? error.code : "OK";
-      metrics?.calls.inc({ procedure: path, type, code });
-      metrics?.duration.observe({ procedure: path, type }, seconds);
-      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-      span.end();
-      if (!logger) return;
-      const status = error ? getHTTPStatusCodeFromError(error) : 200;
-      const level = status >= 500 ? "error" : "info";
-      // A line the logger would drop is not built (pino answers isLevelEnabled).
-      if (logger.isLevelEnabled && !logger.isLevelEnabled(level)) return;
-      const line = {
-        ...options.fields?.(ctx),
-        procedure: path,
-        type,
-        code,
-        status,
-        ms: Math.round(seconds * 10_000) / 10,
-      };
-      if (level === "error") logger.error({ ...line, err: error?.cause ?? error }, "call failed");
-      else logger.info(line, "call");
+    const { span, traceContext } = startCallSpan(options.traceContext?.(ctx) ?? context.active(), path, type);
+    return {
+      traceContext,
+      end(error) {
+        const seconds = (performance.now() - started) / 1000;
+        const code = error ? error.code : "OK";
+        const status = error ? getHTTPStatusCodeFromError(error) : 200;
+        metrics?.calls.inc({ procedure: path, type, code });
+        metrics?.duration.observe({ procedure: path, type }, seconds);
+        endCallSpan(span, error, status);
+        if (!logger) return;
+        const level = status >= 500 ? "error" : "info";
+        // A line the logger would drop is not built (pino answers isLevelEnabled).
+        if (logger.isLevelEnabled && !logger.isLevelEnabled(level)) return;
+        const line = {
+          ...options.fields?.(ctx),
+          procedure: path,
+          type,
+          code,
+          status,
+          ms: Math.round(seconds * 10_000) / 10,
+        };
+        if (level === "error") logger.error({ ...line, err: error?.cause ?? error }, "call failed");
+        else logger.info(line, "call");
+      },
     };
   };
 }
@@ -108,9 +168,9 @@ export function observe<TCtx extends object>(options: ObserveOptions<TCtx>) {
   const t = initTRPC.context<TCtx>().create();
   const begin = callObserver(options);
   return t.procedure.use(async ({ ctx, path, type, next }) => {
-    const end = begin(ctx as unknown as TCtx, path, type);
-    const result = await next();
-    end(result.ok ? undefined : result.error);
+    const call = begin(ctx as unknown as TCtx, path, type);
+    const result = await context.with(call.traceContext, next);
+    call.end(result.ok ? undefined : result.error);
     return result;
   });
 }

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
@@ -168,7 +169,10 @@ export function rateLimit<TCtx extends object>(options: RateLimitMiddlewareOptio
     const key = limiter && options.key({ ctx, input });
     if (limiter && key !== undefined) {
       const waitMs = await limiter.take(key);
-      if (waitMs > 0) throw tooManyRequests(waitMs, options.what);
+      if (waitMs > 0) {
+        trace.getActiveSpan()?.addEvent("rate limited", { "rpc.rate_limit.retry_after_ms": waitMs });
+        throw tooManyRequests(waitMs, options.what);
+      }
     }
     return next();
   });
