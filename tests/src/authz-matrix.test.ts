@@ -4,7 +4,7 @@ import { appRouter, type ProcedureMeta } from "@ticketing/api";
 import { type Caller, createTestApi, type TestApi } from "@ticketing/api/testing";
 import { listProcedures } from "@ticketing/rpc/contract";
 import { startTestServer, TEST_WORKER_TOKEN, type TestServer } from "@ticketing/server/testing";
-import { TRPCError } from "@trpc/server";
+import { type inferRouterInputs, TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, codeOf } from "./support/client";
 
@@ -46,7 +46,8 @@ async function firstOf(updates: AsyncIterable<unknown>): Promise<unknown> {
   return undefined;
 }
 
-type ProcedureName = keyof AppRouter["_def"]["record"];
+// The router is flat (root-level verbs), so its inputs map has one key per procedure.
+type ProcedureName = keyof inferRouterInputs<AppRouter>;
 
 const SIGNED_IN: readonly Role[] = ["customer", "otherCustomer", "organizer", "otherOrganizer", "admin", "service"];
 const BUYERS: readonly Role[] = ["customer", "otherCustomer", "organizer", "otherOrganizer", "admin"];

@@ -2,14 +2,7 @@ import { Writable } from "node:stream";
 import { TRPCClientError } from "@trpc/client";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import {
-  ApiStatus,
-  ApiUnavailableError,
-  backoffDelay,
-  callWithRetry,
-  describeFailure,
-  StopRequested,
-} from "./api-status";
+import { ApiStatus, ApiUnavailableError, callWithRetry, describeFailure, StopRequested } from "./api-status";
 
 function capturedLogger() {
   const lines: { level: number; msg: string }[] = [];
@@ -27,17 +20,6 @@ const notFound = () =>
   TRPCClientError.from({
     error: { message: "Venue nowhere was not found.", code: -32004, data: { code: "NOT_FOUND" } },
   });
-
-describe("backoff", () => {
-  it("waits a random time up to base·2^attempt, capped", () => {
-    const policy = { baseMs: 100, maxMs: 1000 };
-    expect(backoffDelay(0, policy, () => 0)).toBe(0);
-    expect(backoffDelay(0, policy, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, policy, () => 0.999)).toBe(999);
-    expect(backoffDelay(10_000, policy, () => 0.5)).toBe(500);
-  });
-});
 
 describe("describing a failure", () => {
   it("follows the cause chain, each message once", () => {

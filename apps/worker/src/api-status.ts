@@ -1,21 +1,7 @@
+import { type BackoffPolicy, backoffDelay } from "@ticketing/rpc/client";
 import { isUnavailable } from "./client";
 import type { Logger } from "./logger";
 import { sleep } from "./sleep";
-
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-}
-
-/**
- * "Full jitter" exponential backoff: a random wait between 0 and base·2^attempt, capped.
- * Spreading the waits keeps many workers from retrying in lockstep against an API that
- * is coming back up.
- */
-export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffPolicy, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
-}
 
 /**
  * The messages along an error's cause chain, each once: "fetch failed; connect
@@ -84,7 +70,8 @@ export class StopRequested extends Error {
   override name = "StopRequested";
 }
 
-export interface RetryOptions {
+/** How `callWithRetry` waits out an API that does not answer. */
+export interface WaitOutOptions {
   status: ApiStatus;
   apiUrl: string;
   backoff: BackoffPolicy;
@@ -98,7 +85,7 @@ export interface RetryOptions {
  * Calls the API, waiting out unavailability with backoff. Any answer, even an error about
  * the request itself, proves the API is up; such errors go to the caller unchanged.
  */
-export async function callWithRetry<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function callWithRetry<T>(call: () => Promise<T>, options: WaitOutOptions): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await call();

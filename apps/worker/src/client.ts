@@ -1,5 +1,5 @@
 import type { AppRouter } from "@ticketing/api";
-import { createRpcClient } from "@ticketing/rpc/client";
+import { createRpcClient, rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 
@@ -36,14 +36,6 @@ export function createApiClient({ urls, token, timeoutMs, onServerChange }: ApiC
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-/** The RPC code a failed call carried (NOT_FOUND, UNAUTHORIZED…), or undefined when none came back. */
-export function rpcCodeOf(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data: unknown = error.data;
-  if (typeof data === "object" && data !== null && "code" in data && typeof data.code === "string") return data.code;
-  return undefined;
-}
-
 const UNAVAILABLE_CODES = new Set([
   "INTERNAL_SERVER_ERROR",
   "SERVICE_UNAVAILABLE",
@@ -60,6 +52,6 @@ const UNAVAILABLE_CODES = new Set([
  */
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return true;
-  const code = rpcCodeOf(error);
+  const code = rpcErrorCode(error);
   return code === undefined || UNAVAILABLE_CODES.has(code);
 }

@@ -1,6 +1,7 @@
 import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { rpcErrorCode } from "@ticketing/rpc/client";
 import { type ApiStatus, callWithRetry, StopRequested } from "./api-status";
-import { type ApiClient, rpcCodeOf } from "./client";
+import type { ApiClient } from "./client";
 import type { WorkerConfig } from "./config";
 import type { Logger } from "./logger";
 import type { MailTransport } from "./mail";
@@ -56,7 +57,7 @@ export class CredentialsRefused extends Error {
 
 /** Turns UNAUTHORIZED/FORBIDDEN into CredentialsRefused; leaves every other error as it is. */
 export function credentialsRefusal(error: unknown): CredentialsRefused | undefined {
-  const code = rpcCodeOf(error);
+  const code = rpcErrorCode(error);
   if (code !== "UNAUTHORIZED" && code !== "FORBIDDEN") return undefined;
   const reason = error instanceof Error ? error.message : String(error);
   return new CredentialsRefused(

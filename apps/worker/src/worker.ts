@@ -1,4 +1,5 @@
-import { backoffDelay, StopRequested } from "./api-status";
+import { backoffDelay } from "@ticketing/rpc/client";
+import { StopRequested } from "./api-status";
 import { releaseExpiredHolds } from "./jobs/holds";
 import { purgeIdempotencyRecords } from "./jobs/idempotency";
 import { deliverNotificationBatch } from "./jobs/notifications";

@@ -64,7 +64,9 @@ const t = withMeta.create({
     client: { reconnectAfterInactivityMs: 25_000 },
   },
   errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
+    // Typed as fields by name, so clients read `data.zodError.fieldErrors.email` from the inferred shape.
+    const zodError: z.core.$ZodFlattenedError<Record<string, unknown>> | null =
+      error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
     const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
     return {
       ...shape,

@@ -1,26 +1,19 @@
+import type { AppRouter } from "@ticketing/api";
+import { rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 
-/** What the error formatter of packages/api puts in `data`. */
-interface ErrorData {
-  code?: string;
-  httpStatus?: number;
-  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
-}
-
-function dataOf(error: unknown): ErrorData | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data: unknown = error.data;
-  return typeof data === "object" && data !== null ? (data as ErrorData) : undefined;
-}
-
 /** The RPC error code (CONFLICT, UNAUTHORIZED…), or undefined when the call never got an answer. */
-export function errorCode(error: unknown): string | undefined {
-  return dataOf(error)?.code;
+export const errorCode = rpcErrorCode;
+
+/** A failed call of the router: its `data` is the router's error shape, inferred (no copy of it here). */
+export function isRouterError(error: unknown): error is TRPCClientError<AppRouter> {
+  return error instanceof TRPCClientError;
 }
 
 /** The first message per field of a BAD_REQUEST, keyed by the input's field names. */
 export function fieldErrors(error: unknown): Record<string, string> {
-  const fields = dataOf(error)?.zodError?.fieldErrors ?? {};
+  if (!isRouterError(error)) return {};
+  const fields = error.data?.zodError?.fieldErrors ?? {};
   const first: Record<string, string> = {};
   for (const [name, messages] of Object.entries(fields)) {
     if (messages?.[0]) first[name] = messages[0];

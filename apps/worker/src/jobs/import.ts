@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { RouterOutputs } from "@ticketing/api";
+import { rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 import { StopRequested } from "../api-status";
-import { rpcCodeOf } from "../client";
 import { credentialsRefusal, type Runtime } from "../runtime";
 import { sleep } from "../sleep";
 
@@ -63,9 +63,9 @@ export async function importFeed(runtime: Runtime, feed: Blob, progress?: Import
       } catch (error) {
         if (error instanceof StopRequested || !(error instanceof TRPCClientError)) throw error;
         const refused = credentialsRefusal(error);
-        if (refused && rpcCodeOf(error) === "UNAUTHORIZED") throw refused;
+        if (refused && rpcErrorCode(error) === "UNAUTHORIZED") throw refused;
         // A retried upload whose first attempt the server is still finishing: wait for it.
-        if (rpcCodeOf(error) === "CONFLICT" && error.message.endsWith("is still running.")) {
+        if (rpcErrorCode(error) === "CONFLICT" && error.message.endsWith("is still running.")) {
           if (runtime.stop.aborted) throw new StopRequested();
           await sleep(PROGRESS_POLL_MS, runtime.stop);
           continue;

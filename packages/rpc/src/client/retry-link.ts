@@ -1,6 +1,7 @@
 import type { TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
+import { backoffDelay } from "./backoff";
 import { deadlineOf, safeToRepeat } from "./call-context";
 import { failureOf, RETRYABLE_STATUSES } from "./failures";
 
@@ -25,8 +26,8 @@ export const DEFAULT_RETRY: Required<Omit<RetryOptions, "onRetry" | "random">> =
 /**
  * Retries calls that are safe to repeat (queries, and mutations that carry an idempotency
  * key) when the failure is one a retry can fix: no response at all, or 502/503/504/429.
- * Backoff is exponential with full jitter (a random wait up to base·2ⁿ, capped), or what
- * Retry-After asks for; a retry that would start after the call's deadline is not made.
+ * Backoff is `backoffDelay`'s (exponential, full jitter), or what Retry-After asks for; a
+ * retry that would start after the call's deadline is not made.
  * It is the only retry in the client: turn off React Query's own (`retry: false`), or the
  * two multiply.
  */
@@ -58,7 +59,7 @@ export function retryLink<TRouter extends AnyTRPCRouter>(options: RetryOptions =
                 observer.error(error);
                 return;
               }
-              const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+              const backoff = backoffDelay(n - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs }, random);
               const delayMs =
                 failure.kind === "status" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoff;
               const due = deadlineOf(op);
