@@ -75,6 +75,15 @@ function toRestError(error: TRPCError): { status: number; body: ReturnType<typeo
   return { status, body: errorBody(error.code, hidden ? "Internal server error" : error.message) };
 }
 
+/** A path segment as text; one that is not valid percent-encoding (`%E0%A4%A`) stays as sent. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Query parameters as listEvents' input: numbers where the schema has numbers, absent when empty. */
 function listEventsQuery(query: URLSearchParams): Record<string, unknown> {
   const input: Record<string, unknown> = {};
@@ -100,7 +109,9 @@ const routes: Route[] = [
     method: "GET",
     match: (path) => {
       const found = /^\/api\/v1\/events\/([^/]+)$/.exec(path);
-      return found?.[1] ? { id: decodeURIComponent(found[1]) } : null;
+      // A segment that is not valid percent-encoding is still this route: getEvent refuses
+      // its id as it refuses any other id that is not a UUID (400, with field errors).
+      return found?.[1] ? { id: decodePathSegment(found[1]) } : null;
     },
     run: async (caller, { params }) => ({ status: 200, body: await caller.getEvent({ eventId: params.id ?? "" }) }),
   },
