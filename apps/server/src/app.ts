@@ -28,6 +28,8 @@ export interface App {
   server: http.Server;
   /** Stops accepting, lets in-flight calls finish (up to the grace period), then closes the database. */
   close(): Promise<void>;
+  /** What `close()` is still waiting for, for the log line of a shutdown that ran out of time. */
+  pendingWork(): string[];
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -125,7 +127,12 @@ export function createApp({
   });
 
   let draining = false;
+  let inFlight = 0;
   const server = http.createServer(async (req, res) => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+    });
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
     // Every answer is data, never a page to sniff into HTML; and none may be stored by a
@@ -175,7 +182,16 @@ export function createApp({
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  let connections = 0;
+  server.on("connection", (socket) => {
+    connections++;
+    socket.once("close", () => {
+      connections--;
+    });
+  });
+
   let closing: Promise<void> | undefined;
+  let stage = "serving";
   return {
     server,
     close() {
@@ -183,18 +199,23 @@ export function createApp({
         draining = true;
         // Open subscriptions end here (clients resume on another instance), so the
         // connections they held can close.
+        stage = "the availability feed to close";
         await availability?.close();
+        stage = "open connections to finish";
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => {
-          logger.warn("grace period over: closing the connections still open");
+          logger.warn({ connections, requests: inFlight }, "grace period over: closing the connections still open");
           server.closeAllConnections();
         }, config.shutdownGraceMs);
         await stopped;
         clearTimeout(grace);
+        stage = "the database to close";
         await database.close();
+        stage = "nothing";
       })();
       return closing;
     },
+    pendingWork: () => [stage, `${connections} open connections`, `${inFlight} requests in flight`],
   };
 }

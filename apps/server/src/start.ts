@@ -36,13 +36,22 @@ export async function startServer(options: StartOptions): Promise<void> {
   logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
 
   const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, "shutting down: finishing in-flight calls");
+    const deadlineMs = config.shutdownDeadlineMs;
+    logger.info({ signal, deadlineMs }, "shutting down: finishing in-flight calls");
+    // Each step of close() waits on something outside this process (a client, a statement,
+    // the database); none may hold the process past its deadline.
+    const deadline = setTimeout(() => {
+      logger.error({ waitingFor: app.pendingWork() }, `shutdown took longer than ${deadlineMs} ms: exiting`);
+      process.exit(1);
+    }, deadlineMs);
     app.close().then(
       () => {
+        clearTimeout(deadline);
         logger.info("stopped");
         process.exit(0);
       },
       (error: unknown) => {
+        clearTimeout(deadline);
         logger.error({ err: error }, "shutdown failed");
         process.exit(1);
       },
