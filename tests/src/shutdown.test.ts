@@ -310,11 +310,12 @@ describe("SIGTERM", () => {
     const outcomes = await pool(tasks, PARALLEL);
     const wallSeconds = ((performance.now() - started) / 1000).toFixed(1);
 
-    const summary = new Map<string, { clean: number; deadline: number; slowest: number }>();
+    const summary = new Map<string, { clean: number; deadline: number; hung: number; slowest: number }>();
     for (const outcome of outcomes) {
       const key = `${outcome.store} ${outcome.case}`;
-      const entry = summary.get(key) ?? { clean: 0, deadline: 0, slowest: 0 };
+      const entry = summary.get(key) ?? { clean: 0, deadline: 0, hung: 0, slowest: 0 };
       if (outcome.code === 0) entry.clean++;
+      else if (outcome.code === null && outcome.signal === null) entry.hung++;
       else entry.deadline++;
       entry.slowest = Math.max(entry.slowest, outcome.stopMs);
       summary.set(key, entry);
