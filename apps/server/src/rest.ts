@@ -17,7 +17,7 @@ import { z } from "zod";
  * Public REST for partners without a tRPC client, served by the same procedures: each route
  * calls the procedure through a server-side caller, so input validation, authorization,
  * idempotency and errors are the procedure's own. Only the envelope differs: plain JSON
- * (no superjson; dates are ISO strings), HTTP statuses of PRODUCT.md §6, and errors as
+ * (no superjson; dates are ISO strings), the HTTP statuses of the README's wire contract, and errors as
  * `{ "error": { "code", "message", "fieldErrors" } }`.
  */
 
