@@ -22,7 +22,9 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
-import { createRestHandler } from "./rest";
+import { createRestHandler, errorBody as restErrorBody } from "./rest";
+
+const isRestPath = (path: string | undefined) => path === "/api/v1" || path?.startsWith("/api/v1/") === true;
 
 export interface App {
   server: http.Server;
@@ -164,7 +166,7 @@ export function createApp({
         if (draining) res.setHeader("connection", "close");
         return await trpc(req, res, requestId);
       }
-      if (path === "/api/v1" || path.startsWith("/api/v1/")) return await rest(req, res, requestId);
+      if (isRestPath(path)) return await rest(req, res, requestId);
       return sendJson(res, 404, {
         error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
       });
@@ -178,7 +180,13 @@ export function createApp({
   // Idle keep-alive connections outlive the clients' own idle timers (undici closes its idle
   // sockets after ~4 s; load balancers after 60 s), so the client always lets go first and
   // never sends a request down a socket the server is closing at that moment.
-  server.on("clientError", answerClientError(appRouter));
+  server.on(
+    "clientError",
+    answerClientError(appRouter, {
+      // REST clients read REST's error shape, even for what node:http refuses.
+      bodyFor: (path, code, message) => (isRestPath(path) ? JSON.stringify(restErrorBody(code, message)) : undefined),
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 

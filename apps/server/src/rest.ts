@@ -52,7 +52,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function errorBody(code: TRPC_ERROR_CODE_KEY, message: string, fieldErrors: Record<string, string[]> = {}) {
+export function errorBody(code: TRPC_ERROR_CODE_KEY, message: string, fieldErrors: Record<string, string[]> = {}) {
   return { error: { code, message, fieldErrors } };
 }
 
