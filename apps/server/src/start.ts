@@ -28,13 +28,6 @@ export async function startServer(options: StartOptions): Promise<void> {
     onError: (error, what) => logger.warn({ err: error }, what),
   });
   const app = createApp({ config, database, logger, availability });
-  await new Promise<void>((resolve, reject) => {
-    app.server.once("error", reject);
-    app.server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = app.server.address() as AddressInfo;
-  logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
-
   const stop = (signal: NodeJS.Signals) => {
     const deadlineMs = config.shutdownDeadlineMs;
     logger.info({ signal, deadlineMs }, "shutting down: finishing in-flight calls");
@@ -57,8 +50,16 @@ export async function startServer(options: StartOptions): Promise<void> {
       },
     );
   };
+  // Before "server listening" is logged: a supervisor may signal as soon as it reads that
+  // line, and a signal with no handler yet would kill the process where it stands.
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  await new Promise<void>((resolve, reject) => {
+    app.server.once("error", reject);
+    app.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = app.server.address() as AddressInfo;
+  logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
 }
 
 /** Entry points call this: a configuration mistake prints one clear line, not a stack. */
