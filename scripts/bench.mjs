@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench: the numbers of PRODUCT.md §8, each measured side by side with its baseline
+// npm run bench: the performance goals of docs/goals.md, each measured side by side with its baseline
 // in one run. Servers run in their own processes (bench/src/serve.ts via tsx); this process
 // only generates load (autocannon) and writes bench/results/latest.{md,svg,json}.
 //   BENCH_QUICK=1 npm run bench    a shorter smoke run (seconds, not minutes; figures rough)
@@ -658,7 +658,7 @@ function table(r) {
     "—",
   ]);
   return [
-    "| §8 figure | measured | goal | |",
+    "| figure (docs/goals.md) | measured | goal | |",
     "|---|---|---|---|",
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
   ].join("\n");
@@ -967,7 +967,7 @@ async function main() {
   };
   const summaryTable = table(results);
   const md = [
-    "# Benchmarks (PRODUCT.md §8)",
+    "# Benchmarks (goals: docs/goals.md)",
     "",
     `Command: \`${QUICK ? "BENCH_QUICK=1 " : ""}npm run bench\` — ${results.date}, commit ${results.commit}, ${results.durationSeconds} s.`,
     `Machine: ${machine.cpus}, ${machine.memoryGb} GB, Node ${machine.node}; load average ${machine.loadBefore} before, ${results.machine.loadAfter} after`,

@@ -1,7 +1,7 @@
 // How type-checking grows with the router: in a temporary copy of the repository, times
 // `npm run typecheck` (turbo, cache off) as it is, then again with N extra procedures (zod
 // input and output schemas, a domain function each, spread over F router modules merged
-// into AppRouter), and reports time and peak memory. PRODUCT.md §8: at most 2× at 1,000.
+// into AppRouter), and reports time and peak memory. docs/goals.md: at most 2× at 1,000.
 //
 //   node scripts/typecheck-scale.mjs [--procedures 1000] [--files 20] [--compiler <package>] [--json] [--keep]
 //

@@ -1,4 +1,4 @@
-// createBooking under load for scripts/bench.mjs (PRODUCT.md §8): the full stack over HTTP
+// createBooking under load for scripts/bench.mjs (docs/goals.md): the full stack over HTTP
 // against a raw SQL seat claim with the domain's statements, on one scratch PostgreSQL.
 // Each subcommand prints one JSON line.
 //   setup                           scratch database, demo seed, events for each side, accounts with sessions

@@ -7,12 +7,16 @@ import { eventId, migrateDatabase, openDatabase, queryRows, seedDemo } from "@ti
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proxyToApi } from "../../apps/web/src/lib/proxy";
 import { type Caller, type FuzzRequest, fuzzRequests, type KnownIds } from "./support/fuzz";
+import { type OpenApiDocument, openApiRequests } from "./support/openapi-fuzz";
 import { type ServerProcess, startServerProcess } from "./support/process";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
 const WARM_UP_RUNS = 1_000;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5_000);
+const REST_RUNS = Number(process.env.FUZZ_REST_RUNS ?? 1_500);
+const PROXY_RUNS = Number(process.env.FUZZ_PROXY_RUNS ?? 800);
 /**
  * Memory: the server's JS heap is sampled every 250 requests after the warm-up. No GC can
  * be forced in the server process, so one sample carries tens of MB of garbage; the lowest
@@ -42,6 +46,32 @@ const TRPC_CODES = new Set([
   "TOO_MANY_REQUESTS",
   "CLIENT_CLOSED_REQUEST",
 ]);
+
+/** What is wrong with a REST answer, or null: no 5xx, every error `{ error: { code, message, fieldErrors? } }`. */
+function restProblemWith(status: number, text: string): string | null {
+  if (status >= 500) return `status ${status}`;
+  if (/Failed query|\n\s+at |node_modules|"stack"/.test(text)) return "internal details in the body";
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return "a body that is not JSON";
+  }
+  if (status < 400) return null;
+  const error = (body as { error?: { code?: unknown; message?: unknown; fieldErrors?: unknown } } | null)?.error;
+  if (typeof error?.code !== "string" || !TRPC_CODES.has(error.code))
+    return `no error code (got ${String(error?.code)})`;
+  if (typeof error.message !== "string" || error.message === "") return "no error message";
+  const fields = error.fieldErrors;
+  if (fields !== undefined) {
+    const wellFormed =
+      fields !== null &&
+      typeof fields === "object" &&
+      Object.values(fields).every((list) => Array.isArray(list) && list.every((item) => typeof item === "string"));
+    if (!wellFormed) return "fieldErrors is not an object of string lists";
+  }
+  return null;
+}
 
 interface Envelope {
   result?: unknown;
@@ -135,6 +165,27 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
     return { status: response.status, type, text: await response.text() };
   }
 
+  /**
+   * A request through the web app's /api/trpc proxy, called in-process: the route handler's
+   * proxyToApi (apps/web/src/lib/proxy.ts) with a fetch Request, as Next hands it one,
+   * against the real server. Running the built web app for thousands of requests would cost
+   * more than the rest of this suite. The proxy forwards cookies, not Authorization: a
+   * caller's session travels as the web app's cookie.
+   */
+  async function sendThroughProxy(request: FuzzRequest) {
+    const token = tokens[request.caller];
+    const headers = { ...(token && { cookie: `session=${token}` }), ...request.headers };
+    const body = request.method === "GET" || !request.body ? null : request.body;
+    const init: RequestInit & { duplex?: "half" } = { method: request.method, headers, body, duplex: "half" };
+    const response = await proxyToApi(new Request(`http://localhost:3000/api${request.path}`, init), server.url);
+    const type = response.headers.get("content-type") ?? "";
+    if (type.includes("text/event-stream")) {
+      await response.body?.cancel();
+      return { status: response.status, type, text: "" };
+    }
+    return { status: response.status, type, text: await response.text() };
+  }
+
   async function memory() {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const gauge = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
@@ -181,5 +232,58 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
     // Every kind of answer came up: successes, refusals, validation errors, the caps.
     for (const status of [200, 400, 401, 403, 404, 413, 415]) expect(statuses[status] ?? 0).toBeGreaterThan(0);
     expect(server.output()).not.toContain('"msg":"call failed"');
+  });
+
+  it(`answers ${REST_RUNS} requests generated from its OpenAPI document with no 5xx, each error in the documented shape`, {
+    timeout: 300_000,
+  }, async () => {
+    const served = await fetch(`${server.url}/api/v1/openapi.json`);
+    expect(served.status).toBe(200);
+    const document = (await served.json()) as OpenApiDocument;
+    const statuses: Record<number, number> = {};
+    const operations = new Set<string>();
+    const property = fc.asyncProperty(openApiRequests(document, known), async (request) => {
+      const { status, text } = await send(request);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      operations.add(request.label.split(" (")[0] ?? request.label);
+      const problem = restProblemWith(status, text);
+      if (problem) throw new Error(`${request.label} → ${status}: ${problem}\n${text.slice(0, 500)}`);
+    });
+    console.log(`REST fuzz: seed ${SEED + 2}, ${REST_RUNS} runs (replay with FUZZ_SEED=${SEED})`);
+    await fc.assert(property, { seed: SEED + 2, numRuns: REST_RUNS });
+    console.log(`REST fuzz statuses: ${JSON.stringify(statuses)}`);
+    // Every declared operation was called; valid requests got through, broken ones were refused.
+    for (const [template, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        expect(operations).toContain(`${method.toUpperCase()} ${operation?.operationId ?? template}`);
+      }
+    }
+    for (const status of [200, 201, 400, 401, 403, 404, 405, 413, 415])
+      expect(statuses[status] ?? 0).toBeGreaterThan(0);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it(`answers ${PROXY_RUNS} generated requests through the web app's /api/trpc proxy with no 5xx`, {
+    timeout: 300_000,
+  }, async () => {
+    const kinds = Object.fromEntries(
+      Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
+    );
+    // The proxy's route exports GET and POST only (Next answers other methods itself).
+    const requests = fuzzRequests(kinds, known).filter(
+      (request) => request.method === "GET" || request.method === "POST",
+    );
+    const statuses: Record<number, number> = {};
+    const property = fc.asyncProperty(requests, async (request) => {
+      const { status, type, text } = await sendThroughProxy(request);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      const problem = problemWith(status, type, text);
+      if (problem) throw new Error(`proxy: ${request.label} → ${status}: ${problem}\n${text.slice(0, 500)}`);
+    });
+    console.log(`proxy fuzz: seed ${SEED + 3}, ${PROXY_RUNS} runs (replay with FUZZ_SEED=${SEED})`);
+    await fc.assert(property, { seed: SEED + 3, numRuns: PROXY_RUNS });
+    console.log(`proxy fuzz statuses: ${JSON.stringify(statuses)}`);
+    for (const status of [200, 400, 401, 403, 404, 413]) expect(statuses[status] ?? 0).toBeGreaterThan(0);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });

@@ -83,6 +83,17 @@ describe("public REST on the same procedures", () => {
     const badId = await call("/api/v1/events/not-a-uuid");
     expect(badId.status).toBe(400);
     expect(badId.body.error.fieldErrors).toEqual({ eventId: ["eventId must be a UUID"] });
+    // Not valid percent-encoding: still an id that is not a UUID, not a failure of the router.
+    const badEncoding = await call("/api/v1/events/%E0%A4%A");
+    expect(badEncoding.status).toBe(400);
+    expect(badEncoding.body.error).toMatchObject({
+      code: "BAD_REQUEST",
+      fieldErrors: { eventId: ["eventId must be a UUID"] },
+    });
+    // Over node:http's 16 KiB header limit: refused before any handler, still in REST's shape.
+    const hugeQuery = await call(`/api/v1/events?query=${"q".repeat(20_000)}`);
+    expect(hugeQuery.status).toBe(431);
+    expect(hugeQuery.body.error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("16 KiB") });
     const unknown = await call(`/api/v1/events/${randomUUID()}`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/was not found\.$/) });

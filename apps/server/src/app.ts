@@ -28,7 +28,9 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
-import { createRestHandler } from "./rest";
+import { createRestHandler, errorBody as restErrorBody } from "./rest";
+
+const isRestPath = (path: string | undefined) => path === "/api/v1" || path?.startsWith("/api/v1/") === true;
 
 export interface App {
   server: http.Server;
@@ -36,6 +38,8 @@ export interface App {
   limitStore: Redis | undefined;
   /** Stops accepting, lets in-flight calls finish (up to the grace period), then closes the database. */
   close(): Promise<void>;
+  /** What `close()` is still waiting for, for the log line of a shutdown that ran out of time. */
+  pendingWork(): string[];
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -179,7 +183,12 @@ export function createApp({
   });
 
   let draining = false;
+  let inFlight = 0;
   const server = http.createServer(async (req, res) => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+    });
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
     // Every answer is data, never a page to sniff into HTML; and none may be stored by a
@@ -211,7 +220,7 @@ export function createApp({
         if (draining) res.setHeader("connection", "close");
         return await trpc(req, res, requestId);
       }
-      if (path === "/api/v1" || path.startsWith("/api/v1/")) return await rest(req, res, requestId);
+      if (isRestPath(path)) return await rest(req, res, requestId);
       return sendJson(res, 404, {
         error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
       });
@@ -225,11 +234,26 @@ export function createApp({
   // Idle keep-alive connections outlive the clients' own idle timers (undici closes its idle
   // sockets after ~4 s; load balancers after 60 s), so the client always lets go first and
   // never sends a request down a socket the server is closing at that moment.
-  server.on("clientError", answerClientError(appRouter));
+  server.on(
+    "clientError",
+    answerClientError(appRouter, {
+      // REST clients read REST's error shape, even for what node:http refuses.
+      bodyFor: (path, code, message) => (isRestPath(path) ? JSON.stringify(restErrorBody(code, message)) : undefined),
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  let connections = 0;
+  server.on("connection", (socket) => {
+    connections++;
+    socket.once("close", () => {
+      connections--;
+    });
+  });
+
   let closing: Promise<void> | undefined;
+  let stage = "serving";
   return {
     server,
     limitStore: redis,
@@ -239,19 +263,24 @@ export function createApp({
         eventCache?.stop();
         // Open subscriptions end here (clients resume on another instance), so the
         // connections they held can close.
+        stage = "the availability feed to close";
         await availability?.close();
+        stage = "open connections to finish";
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => {
-          logger.warn("grace period over: closing the connections still open");
+          logger.warn({ connections, requests: inFlight }, "grace period over: closing the connections still open");
           server.closeAllConnections();
         }, config.shutdownGraceMs);
         await stopped;
         clearTimeout(grace);
+        stage = "the database to close";
         redis?.disconnect();
         await database.close();
+        stage = "nothing";
       })();
       return closing;
     },
+    pendingWork: () => [stage, `${connections} open connections`, `${inFlight} requests in flight`],
   };
 }

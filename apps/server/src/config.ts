@@ -4,6 +4,9 @@ import { z } from "zod";
 /** The development default of WORKER_TOKEN; production refuses to start with it. */
 export const DEVELOPMENT_WORKER_TOKEN = "dev-worker-token-change-me";
 
+/** How long after the grace period a shutdown may still take (closing the database). */
+export const SHUTDOWN_MARGIN_MS = 5_000;
+
 const port = z.coerce
   .number({ error: "must be a number" })
   .int({ error: "must be a whole number" })
@@ -96,6 +99,9 @@ const schema = z
       holdMinutes: env.HOLD_MINUTES,
       logLevel: env.LOG_LEVEL,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      // Past this, a shutdown that is still waiting (a statement, a database that does not
+      // answer) gives up: the process logs what it waited for and exits with 1.
+      shutdownDeadlineMs: env.SHUTDOWN_GRACE_MS + SHUTDOWN_MARGIN_MS,
       rateLimits: {
         addressPerSecond: env.RATE_LIMIT_ADDRESS_PER_SECOND,
         userPerSecond: env.RATE_LIMIT_USER_PER_SECOND,

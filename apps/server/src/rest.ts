@@ -24,7 +24,7 @@ import { z } from "zod";
  * Public REST for partners without a tRPC client, served by the same procedures: each route
  * calls the procedure through a server-side caller, so input validation, authorization,
  * idempotency and errors are the procedure's own. Only the envelope differs: plain JSON
- * (no superjson; dates are ISO strings), HTTP statuses of PRODUCT.md §6, and errors as
+ * (no superjson; dates are ISO strings), the HTTP statuses of the README's wire contract, and errors as
  * `{ "error": { "code", "message", "fieldErrors" } }`.
  */
 
@@ -59,7 +59,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function errorBody(code: TRPC_ERROR_CODE_KEY, message: string, fieldErrors: Record<string, string[]> = {}) {
+export function errorBody(code: TRPC_ERROR_CODE_KEY, message: string, fieldErrors: Record<string, string[]> = {}) {
   return { error: { code, message, fieldErrors } };
 }
 
@@ -80,6 +80,15 @@ function toRestError(error: TRPCError): { status: number; body: ReturnType<typeo
   }
   const hidden = error.code === "INTERNAL_SERVER_ERROR";
   return { status, body: errorBody(error.code, hidden ? "Internal server error" : error.message) };
+}
+
+/** A path segment as text; one that is not valid percent-encoding (`%E0%A4%A`) stays as sent. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Query parameters as listEvents' input: numbers where the schema has numbers, absent when empty. */
@@ -107,7 +116,9 @@ const routes: Route[] = [
     method: "GET",
     match: (path) => {
       const found = /^\/api\/v1\/events\/([^/]+)$/.exec(path);
-      return found?.[1] ? { id: decodeURIComponent(found[1]) } : null;
+      // A segment that is not valid percent-encoding is still this route: getEvent refuses
+      // its id as it refuses any other id that is not a UUID (400, with field errors).
+      return found?.[1] ? { id: decodePathSegment(found[1]) } : null;
     },
     run: async (caller, { params }) => ({ status: 200, body: await caller.getEvent({ eventId: params.id ?? "" }) }),
   },

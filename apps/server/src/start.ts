@@ -53,32 +53,42 @@ export async function startServer(options: StartOptions): Promise<void> {
     onError: (error, what) => logger.warn({ err: error }, what),
   });
   const app = createApp({ config, database, logger, availability, tracing: tracing !== undefined });
-  await new Promise<void>((resolve, reject) => {
-    app.server.once("error", reject);
-    app.server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = app.server.address() as AddressInfo;
-  logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
-
   const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, "shutting down: finishing in-flight calls");
+    const deadlineMs = config.shutdownDeadlineMs;
+    logger.info({ signal, deadlineMs }, "shutting down: finishing in-flight calls");
+    // Each step of close() waits on something outside this process (a client, a statement,
+    // the database); none may hold the process past its deadline.
+    const deadline = setTimeout(() => {
+      logger.error({ waitingFor: app.pendingWork() }, `shutdown took longer than ${deadlineMs} ms: exiting`);
+      process.exit(1);
+    }, deadlineMs);
     app
       .close()
       // Spans still buffered go out before the process ends.
       .then(() => tracing?.shutdown())
       .then(
         () => {
+          clearTimeout(deadline);
           logger.info("stopped");
           process.exit(0);
         },
         (error: unknown) => {
+          clearTimeout(deadline);
           logger.error({ err: error }, "shutdown failed");
           process.exit(1);
         },
       );
   };
+  // Before "server listening" is logged: a supervisor may signal as soon as it reads that
+  // line, and a signal with no handler yet would kill the process where it stands.
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  await new Promise<void>((resolve, reject) => {
+    app.server.once("error", reject);
+    app.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = app.server.address() as AddressInfo;
+  logger.info({ url: `http://${config.host}:${port}`, store: database.description }, "server listening");
 }
 
 /** Entry points call this: a configuration mistake prints one clear line, not a stack. */

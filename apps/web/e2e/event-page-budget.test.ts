@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, launchBrowser, newPage, openEvent } from "./support/browser";
 import { MEASURED_EVENT, measureFirstLoadJs } from "./support/event-page";
 
-/** PRODUCT.md §8: the event page's first-load JavaScript, gzip. */
+/** docs/goals.md: the event page's first-load JavaScript, gzip. */
 const BUDGET_GZIP_BYTES = 175_000;
 
 let browser: Browser;

@@ -1,4 +1,4 @@
-// Measures the event page as PRODUCT.md §8 states its goals: first-load JavaScript (gzip)
+// Measures the event page as docs/goals.md states its goals: first-load JavaScript (gzip)
 // and Largest Contentful Paint in Chromium on localhost, median of several fresh loads.
 // Starts apps/server and the production build itself unless WEB_URL names a running one.
 //   npm run build -w @ticketing/web && npm run measure -w @ticketing/web

@@ -18,7 +18,7 @@ const USAGE = `usage: worker [--once]            run the background jobs (--once
 Exit codes: 0 done; 1 could not run (configuration, API unreachable, unreadable feed…);
 2 (import) some rows failed.`;
 
-/** Exit codes of the import, as PRODUCT.md §5 names them. */
+/** Exit codes of the import, as docs/goals.md names them. */
 export const EXIT = { ok: 0, cannotRun: 1, rowsFailed: 2 } as const;
 
 type Command = { kind: "jobs"; once: boolean } | { kind: "import"; file: string } | { kind: "help" };

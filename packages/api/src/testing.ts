@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createEventInventory, type Database, type DatabaseHandle, NO_PASSWORD, schema as t } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { eq, sql } from "drizzle-orm";
+import type { AvailabilityFeed } from "./availability-feed";
 import { type Credentials, createContextFactory } from "./context";
 import { openSession } from "./domain/auth";
 import type { Role, Viewer } from "./domain/viewer";
@@ -15,10 +16,14 @@ export type Caller = ReturnType<typeof createCaller>;
  * Procedures called in-process (createCaller) against a seeded database: the fast way to
  * test the router, with a caller per person.
  */
-export async function createTestApi(database?: DatabaseHandle) {
+export async function createTestApi(database?: DatabaseHandle, options: { availability?: AvailabilityFeed } = {}) {
   const handle = database ?? (await createSeededMemoryDatabase());
   const db = handle.db;
-  const contextFor = createContextFactory({ db, serviceToken: TEST_SERVICE_TOKEN });
+  const contextFor = createContextFactory({
+    db,
+    serviceToken: TEST_SERVICE_TOKEN,
+    ...(options.availability && { availability: options.availability }),
+  });
   const callerWith = (credentials: Credentials | null, idempotencyKey?: string) =>
     createCaller(contextFor({ requestId: randomUUID(), credentials, idempotencyKey }));
 

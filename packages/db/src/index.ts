@@ -21,6 +21,7 @@ export { stableId } from "./ids";
 export { createEventInventory } from "./inventory";
 export { type ListenOptions, listen, type NotificationListener } from "./listen";
 export { DatabaseLockedError } from "./lock";
+export { loggableError } from "./log-errors";
 export { checkReadiness, migrateDatabase, type Readiness } from "./migrate";
 export { hashPassword, NO_PASSWORD, PASSWORD_POLICY, passwordNeedsRehash, verifyPassword } from "./passwords";
 export { dataDir, repoRoot } from "./paths";

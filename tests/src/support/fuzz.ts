@@ -75,7 +75,7 @@ const INJECTIONS = [
 const PROTO_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"];
 
 /** Values of every kind: right and wrong types, known ids, injections, huge strings. */
-function values(known: KnownIds) {
+export function values(known: KnownIds) {
   const id = fc.constantFrom(...known.eventIds, ...known.bookingIds, ...known.userIds, ...known.seatIds);
   const leaf = fc.oneof(
     { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
@@ -112,7 +112,7 @@ function values(known: KnownIds) {
 }
 
 /** A JSON text, built by hand so keys such as __proto__ are sent as they are spelled. */
-function toJson(value: unknown): string {
+export function toJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(toJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.getOwnPropertyNames(value).map(
@@ -163,7 +163,7 @@ const INVALID_UTF8 = [0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf8, 0x88, 0x80
 const encoder = new TextEncoder();
 
 /** A body: JSON, broken JSON, invalid UTF-8, nothing, or more than the 1 MiB cap. */
-function bodies(json: fc.Arbitrary<string>) {
+export function bodies(json: fc.Arbitrary<string>) {
   return fc.oneof(
     { weight: 12, arbitrary: json.map((text) => encoder.encode(text)) },
     {
@@ -191,7 +191,7 @@ function oversized(size: number): Uint8Array {
   return bytes;
 }
 
-const CONTENT_TYPES = [
+export const CONTENT_TYPES = [
   "application/json",
   "application/json; charset=utf-8",
   "APPLICATION/JSON",
@@ -205,7 +205,7 @@ const CONTENT_TYPES = [
   "",
 ];
 
-type PlainRequest = Omit<FuzzRequest, typeof fc.toStringMethod>;
+export type PlainRequest = Omit<FuzzRequest, typeof fc.toStringMethod>;
 
 /** How a request shows in a failure report: its label and the start of its path and body. */
 function describe(request: PlainRequest): string {
@@ -213,7 +213,7 @@ function describe(request: PlainRequest): string {
   return `${request.label} as ${request.caller}: ${request.path.slice(0, 300)} ${JSON.stringify(request.headers)}${body}`;
 }
 
-function withDescription(request: PlainRequest): FuzzRequest {
+export function withDescription(request: PlainRequest): FuzzRequest {
   return { ...request, [fc.toStringMethod]: () => describe(request) };
 }
 

@@ -104,10 +104,15 @@ export function errorResponseBody(
  * Answers what node:http refuses before any handler runs (headers or URL over its 16 KiB
  * limit, malformed HTTP, a request too slow to arrive) with the same tRPC-shaped JSON error
  * as every other refusal, where Node alone would send a bare status line. Install it as
- * the server's `clientError` listener.
+ * the server's `clientError` listener. `bodyFor` lets other endpoints on the same server
+ * answer in their own error shape: given the request's path (when the bytes read so far
+ * show one), it returns a JSON body, or undefined for tRPC's.
  */
-export function answerClientError(router: AnyTRPCRouter) {
-  return (error: NodeJS.ErrnoException, socket: Duplex): void => {
+export function answerClientError(
+  router: AnyTRPCRouter,
+  options: { bodyFor?(path: string | undefined, code: TRPC_ERROR_CODE_KEY, message: string): string | undefined } = {},
+) {
+  return (error: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex): void => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
@@ -122,7 +127,9 @@ export function answerClientError(router: AnyTRPCRouter) {
         : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
           ? [408, "TIMEOUT", "The request took too long to arrive."]
           : [400, "BAD_REQUEST", "The request is not valid HTTP."];
-    const body = errorResponseBody(router, code, message);
+    const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString("latin1", 0, 20_000) : "";
+    const path = /^[A-Z]+ (\/[^ ?\r\n]*)/.exec(packet)?.[1];
+    const body = options.bodyFor?.(path, code, message) ?? errorResponseBody(router, code, message);
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
