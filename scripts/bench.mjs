@@ -532,7 +532,7 @@ function webRows(w, lh) {
 }
 
 const tableOf = (rows) =>
-  ["| §8 figure | measured | goal | |", "|---|---|---|---|", ...rows.map((cells) => `| ${cells.join(" | ")} |`)].join(
+  ["| figure | measured | goal | |", "|---|---|---|---|", ...rows.map((cells) => `| ${cells.join(" | ")} |`)].join(
     "\n",
   );
 
