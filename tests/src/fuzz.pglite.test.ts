@@ -106,6 +106,9 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
   let server: ServerProcess;
   let known: KnownIds;
   let tokens: Record<Caller, string | undefined>;
+  // Each test signs in afresh: a run that calls signOut ends the sessions it used, and a
+  // later test on the same sessions would meet UNAUTHORIZED where it means to get through.
+  let sessionsOfTest: Record<"trpc" | "rest" | "proxy", Record<Caller, string | undefined>>;
 
   beforeAll(async () => {
     const database = await openDatabase(databaseUrl);
@@ -122,14 +125,15 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
         userIds: await ids(sql`SELECT id::text AS id FROM users ORDER BY email LIMIT 5`),
         seatIds: await ids(sql`SELECT seat_id::text AS id FROM event_seats WHERE event_id = ${events[0]} LIMIT 5`),
       };
-      tokens = {
+      const sessions = async (): Promise<Record<Caller, string | undefined>> => ({
         anonymous: undefined,
         customer: await api.tokenFor("alice@example.com"),
         organizer: await api.tokenFor("olivia@example.com"),
         admin: await api.tokenFor("admin@example.com"),
         service: WORKER_TOKEN,
         forged: "not-a-session-token-at-all",
-      };
+      });
+      sessionsOfTest = { trpc: await sessions(), rest: await sessions(), proxy: await sessions() };
     } finally {
       await database.close();
     }
@@ -195,6 +199,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
   it(`answers ${RUNS} generated requests (after ${WARM_UP_RUNS} to warm up) with no 5xx, each error with its code, and keeps its memory`, {
     timeout: 400_000,
   }, async () => {
+    tokens = sessionsOfTest.trpc;
     const kinds = Object.fromEntries(
       Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
     );
@@ -237,6 +242,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
   it(`answers ${REST_RUNS} requests generated from its OpenAPI document with no 5xx, each error in the documented shape`, {
     timeout: 300_000,
   }, async () => {
+    tokens = sessionsOfTest.rest;
     const served = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(served.status).toBe(200);
     const document = (await served.json()) as OpenApiDocument;
@@ -266,6 +272,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
   it(`answers ${PROXY_RUNS} generated requests through the web app's /api/trpc proxy with no 5xx`, {
     timeout: 300_000,
   }, async () => {
+    tokens = sessionsOfTest.proxy;
     const kinds = Object.fromEntries(
       Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
     );

@@ -113,6 +113,10 @@ export function answerClientError(
   options: { bodyFor?(path: string | undefined, code: TRPC_ERROR_CODE_KEY, message: string): string | undefined } = {},
 ) {
   return (error: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex): void => {
+    // Answered already: the rest of what the client was sending still arrives (and fails to
+    // parse again). Destroying the socket now would reset it before the client reads the
+    // answer; it closes when the client does, or at the timer below.
+    if (socket.writableEnded) return;
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
@@ -134,6 +138,7 @@ export function answerClientError(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
+    setTimeout(() => socket.destroy(), 5_000).unref();
   };
 }
 
