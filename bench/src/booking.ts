@@ -13,7 +13,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateDatabase, NO_PASSWORD, openDatabase, seedDemo, userId } from "@ticketing/db";
-import { createScratchPostgres, TEST_DATABASE_URL } from "@ticketing/db/testing";
+import { createScratchPostgres, dropScratchPostgres } from "@ticketing/db/testing";
 import pg from "pg";
 
 // Several mid-size events per side, as in an on-sale rush across a tour: the claim sorts an
@@ -347,16 +347,7 @@ async function check(url: string, eventIds: string[]) {
 }
 
 async function drop(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  if (!/^ticketing_t_[a-z0-9_]+$/.test(name)) throw new Error(`not a scratch database: ${name}`);
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  console.log(JSON.stringify({ dropped: name }));
+  console.log(JSON.stringify({ dropped: await dropScratchPostgres(url) }));
 }
 
 const [command, ...args] = process.argv.slice(2);

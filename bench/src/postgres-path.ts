@@ -7,7 +7,7 @@
 //   drop <url>                             drops the scratch database
 import http from "node:http";
 import { DEMO_PASSWORD, eventId, migrateDatabase, openDatabase, seedDemo } from "@ticketing/db";
-import { createScratchPostgres, TEST_DATABASE_URL } from "@ticketing/db/testing";
+import { createScratchPostgres, dropScratchPostgres } from "@ticketing/db/testing";
 import pg from "pg";
 
 async function setup() {
@@ -112,15 +112,7 @@ async function staleness(a: string, b: string, event: string, bookings: number) 
 }
 
 async function drop(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  console.log(JSON.stringify({ dropped: name }));
+  console.log(JSON.stringify({ dropped: await dropScratchPostgres(url) }));
 }
 
 const [command, ...args] = process.argv.slice(2);

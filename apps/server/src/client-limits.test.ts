@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import net from "node:net";
 import type { DatabaseHandle } from "@ticketing/db";
 import { createMemoryDatabase } from "@ticketing/db/testing";
+import { closedPort } from "@ticketing/rpc/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "./app";
 import { loadConfig } from "./config";
@@ -58,14 +57,6 @@ function signUp(server: Instance, headers: Record<string, string> = {}) {
       json: { email: `new-${randomUUID()}@example.test`, password: "a good password", name: "New Person" },
     }),
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const limits = { SIGN_IN_ATTEMPTS_PER_MINUTE: "3", SIGN_UP_ATTEMPTS_PER_MINUTE: "2" };

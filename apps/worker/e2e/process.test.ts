@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestApi } from "@ticketing/api/testing";
+import { closedPort } from "@ticketing/rpc/testing";
 import { startTestServer, TEST_WORKER_TOKEN, type TestServer } from "@ticketing/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmedBookings, notificationsOf, settleOutbox } from "./support/fixtures";
@@ -44,15 +45,6 @@ async function startSwitchableProxy(target: string) {
         proxy.close(() => resolve());
       }),
   };
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 describe("the worker process", () => {

@@ -42,7 +42,7 @@ export interface AvailabilityFeed {
 }
 
 export interface ChangeWatcher {
-  /** These events changed; "all": any may have (many at once, a venue, or a read that failed). */
+  /** These events changed; "all": every event may have (many at once, a venue, or a read that failed). */
   changed(eventIds: readonly string[] | "all"): void;
   /** False: changes may go unheard until it is true again (then "all" should be assumed). */
   listening(on: boolean): void;

@@ -109,13 +109,24 @@ export async function createScratchPostgres(baseUrl = TEST_DATABASE_URL): Promis
   return {
     url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await dropScratchPostgres(url.toString(), baseUrl);
     },
   };
+}
+
+/**
+ * Drops a database made by `createScratchPostgres` (from another process too, given its URL),
+ * closing what is still connected. Refuses any other database.
+ */
+export async function dropScratchPostgres(url: string, baseUrl = TEST_DATABASE_URL): Promise<string> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^ticketing_t_[a-z0-9_]+$/.test(name)) throw new Error(`not a scratch database: ${name}`);
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  return name;
 }

@@ -239,3 +239,12 @@ export async function startTestServer(
       }),
   };
 }
+
+/** A loopback port with nothing listening on it: bound, then released (a server that is down). */
+export async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

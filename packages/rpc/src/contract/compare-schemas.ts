@@ -5,7 +5,7 @@ import type { JsonSchema } from "./procedures";
  *   refused, or an answer it gets is one it was not written for);
  * - deprecation: something is newly marked for removal;
  * - additive: the contract grew (a client can do more), nothing an old client does changes;
- * - compatible: any other change an old client cannot notice (an answer that narrowed, a
+ * - compatible: every other change, one an old client cannot notice (an answer that narrowed, a
  *   description that changed).
  */
 export type ChangeLevel = "breaking" | "deprecation" | "additive" | "compatible";

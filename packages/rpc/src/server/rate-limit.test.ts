@@ -3,6 +3,7 @@ import { once } from "node:events";
 import net from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "../testing";
 import { createLimitStore, createRateLimiter, type RateLimiter, windowOf } from "./rate-limit";
 
 /** Redis runs here and in CI; every run writes under its own prefix, and every key expires with its window. */
@@ -68,15 +69,6 @@ async function startRelay(target: URL, port = 0) {
       await closed;
     },
   };
-}
-
-/** A port with nothing listening: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function takeMany(limiter: RateLimiter, key: string, count: number): Promise<number[]> {
