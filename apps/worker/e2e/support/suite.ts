@@ -168,12 +168,21 @@ export function defineWorkerSuite(store: string, start: () => Promise<TestServer
       const victimDelivered = deliveredBy(first);
       const victimAcknowledged = acknowledgedBy(first);
       expect(victimDelivered.length).toBeGreaterThanOrEqual(1);
-      const victimUnacknowledged = victimDelivered.filter((id) => !victimAcknowledged.includes(id));
-      // Recorded once: all three workers' acknowledgements cover every notification, none twice.
+      // Recorded once: the logged acknowledgements of all three workers never name one twice.
       // (The survivors' hold sweeps may have added "hold expired" emails of their own; they count too.)
-      const acknowledged = [...victimAcknowledged, ...survivors.flatMap(acknowledgedBy)];
-      expect(new Set(acknowledged).size).toBe(acknowledged.length);
+      const logged = [...victimAcknowledged, ...survivors.flatMap(acknowledgedBy)];
+      expect(new Set(logged).size).toBe(logged.length);
+      // The kill lands just after the victim's first "delivered" line, while its acknowledgement
+      // is on the way: the server may record it before the victim lives to log it. Such a
+      // message is one the victim delivered, and at most that one message.
+      const recordedUnlogged = ids.filter((id) => !logged.includes(id));
+      expect(recordedUnlogged.every((id) => victimDelivered.includes(id))).toBe(true);
+      expect(recordedUnlogged.length).toBeLessThanOrEqual(1);
+      const acknowledged = [...logged, ...recordedUnlogged];
       expect(acknowledged.filter((id) => ids.includes(id)).sort()).toEqual(ids);
+      const victimUnacknowledged = victimDelivered.filter(
+        (id) => !victimAcknowledged.includes(id) && !recordedUnlogged.includes(id),
+      );
       // Delivered by one survivor each, and the killed worker's unacknowledged ones again.
       const [a, b] = survivors.map(deliveredBy);
       expect(a?.filter((id) => b?.includes(id))).toEqual([]);
