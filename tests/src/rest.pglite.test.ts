@@ -181,7 +181,11 @@ describe("public REST on the same procedures", () => {
       body: "{ not json",
     });
     expect(notJson.status).toBe(400);
-    expect(notJson.body.error).toEqual({ code: "BAD_REQUEST", message: "The body is not valid JSON.", fieldErrors: {} });
+    expect(notJson.body.error).toEqual({
+      code: "BAD_REQUEST",
+      message: "The body is not valid JSON.",
+      fieldErrors: {},
+    });
     const empty = await call("/api/v1/bookings", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
