@@ -42,7 +42,7 @@ export interface OpenApiOptions {
 }
 
 /** "The body…" → "the body…" after a comma; a leading acronym stays as it is. */
-const lowerFirst = (text: string) => (/^[A-Z][a-z]/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text);
+const lowerFirst = (text: string) => (/^[A-Z](?![A-Z])/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text);
 
 const statusOf = (code: TRPC_ERROR_CODE_KEY) => getHTTPStatusCodeFromError(new TRPCError({ code }));
 

@@ -96,7 +96,8 @@ export function restOperations(router: AnyRouter, options: RestOperationsOptions
     const where = `REST route of ${procedure.name}`;
     if (!isRestRoute(rest)) throw new Error(`${where}: meta.rest must be made by restRoute(input, { method, path }).`);
     if (procedure.kind === "subscription") throw new Error(`${where}: a subscription cannot be a REST route.`);
-    if (!procedure.inputs.includes(rest.input)) {
+    const sameInput = rest.input === undefined ? procedure.inputs.length === 0 : procedure.inputs.includes(rest.input);
+    if (!sameInput) {
       throw new Error(`${where}: restRoute() was given a schema that is not the procedure's .input().`);
     }
     const { method, path } = rest;
