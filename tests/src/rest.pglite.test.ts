@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { appRouter, type ProcedureMeta } from "@ticketing/api";
 import { createSmallEvent, createTestApi, createUsers } from "@ticketing/api/testing";
 import { eventId } from "@ticketing/db";
+import { listProcedures } from "@ticketing/rpc/contract";
 import { startTestServer, type TestServer } from "@ticketing/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -225,6 +227,15 @@ describe("public REST on the same procedures", () => {
     const venue = body.components.schemas.Event?.properties.venue;
     expect(venue?.required).toContain("timeZone");
     expect(venue?.properties.timeZone).toMatchObject({ type: "string", description: expect.stringContaining("IANA") });
+    // Derived: one operation per procedure whose metadata declares a REST route, and no other.
+    const declared = listProcedures(appRouter)
+      .filter((procedure) => (procedure.meta as ProcedureMeta | undefined)?.rest)
+      .map((procedure) => procedure.name)
+      .sort();
+    const operations = Object.values(body.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((item) => Object.values(item).map((operation) => operation.operationId))
+      .sort();
+    expect(operations).toEqual(declared);
     const result = await new Validator().validate(body as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
