@@ -158,7 +158,14 @@ export function createRestHandler(options: RestHandlerOptions) {
   let document: unknown;
 
   return async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      // An absolute-form target node:http let through but no URL parser reads (`http://[`).
+      req.resume();
+      return send(res, 400, errorBody("BAD_REQUEST", "The request target is not a valid URL."));
+    }
     const path = url.pathname.replace(/\/+$/, "");
     if (path === documentPath && req.method === "GET") {
       document ??= options.document();

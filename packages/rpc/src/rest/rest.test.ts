@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -130,6 +130,15 @@ describe("the REST router, from metadata", () => {
     // Both routes the path matches are GET and PUT.
     expect(wrongMethod.headers.get("allow")).toBe("GET, PUT");
     expect((await call("/v2/internal")).status).toBe(404);
+  });
+
+  it("refuses a request target no URL parser reads with 400, not a failure", async () => {
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    socket.end("GET http://[/v2/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let answer = "";
+    for await (const chunk of socket) answer += String(chunk);
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+    expect(answer).toContain('"message":"The request target is not a valid URL."');
   });
 });
 
