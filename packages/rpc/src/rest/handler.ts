@@ -110,7 +110,7 @@ function fromText(text: string, schema: JsonSchema | undefined): unknown {
 
 /** The procedure's input from the URL (path and query) and the JSON body. */
 function inputOf(operation: RestOperation, match: RegExpExecArray, query: URLSearchParams, body: unknown): unknown {
-  const fields = (operation.input?.properties ?? {}) as Record<string, JsonSchema>;
+  const { fields } = operation;
   const fromUrl: Record<string, unknown> = {};
   operation.pathParams.forEach((param, index) => {
     fromUrl[param.field] = fromText(decodePathSegment(match[index + 1] ?? ""), fields[param.field]);

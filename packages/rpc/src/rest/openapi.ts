@@ -76,7 +76,7 @@ export function openApiDocument(operations: readonly RestOperation[], options: O
   for (const operation of operations) {
     const { route } = operation;
     const facts = options.facts?.(operation) ?? {};
-    const fields = (operation.input?.properties ?? {}) as Record<string, JsonSchema>;
+    const { fields } = operation;
     const required = new Set((operation.input?.required ?? []) as string[]);
     const parameter = (name: string, where: "path" | "query", field: string) => {
       const schema = fields[field] ?? {};
@@ -165,7 +165,11 @@ export function openApiDocument(operations: readonly RestOperation[], options: O
           ? operation.input
           : {
               ...operation.input,
-              properties: Object.fromEntries(Object.entries(fields).filter(([name]) => !filled.has(name))),
+              properties: Object.fromEntries(
+                Object.entries((operation.input.properties ?? {}) as Record<string, JsonSchema>).filter(
+                  ([name]) => !filled.has(name),
+                ),
+              ),
               required: [...required].filter((name) => !filled.has(name)),
             };
       body = {

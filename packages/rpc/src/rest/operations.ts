@@ -19,6 +19,8 @@ export interface RestOperation {
   queryParams: string[];
   /** Whether the input travels as a JSON body (POST, PUT, PATCH). */
   hasBody: boolean;
+  /** The input's top-level fields (its branches' too), each as JSON Schema. */
+  fields: Record<string, JsonSchema>;
   /** The input as JSON Schema (input mode); undefined when the procedure takes none. */
   input: JsonSchema | undefined;
   /** The output as JSON Schema (output mode); undefined when none is declared. */
@@ -156,6 +158,7 @@ export function restOperations(router: AnyRouter, options: RestOperationsOptions
       pathParams,
       queryParams,
       hasBody,
+      fields: Object.fromEntries(fields),
       input,
       output,
       pattern,
