@@ -4,6 +4,7 @@ import { appRouter, type Context, createCaller, createContextFactory, type Proce
 import { eventIdInput, eventOutput, listEventsInput, listEventsOutput } from "@ticketing/api/schemas";
 import { createTestApi, type TestApi } from "@ticketing/api/testing";
 import { listProcedures } from "@ticketing/rpc/contract";
+import type { RestRoute } from "@ticketing/rpc/rest";
 import {
   type Contract,
   compareContracts,
@@ -220,6 +221,16 @@ async function host(router: AnyRouter): Promise<{ url: string; close(): Promise<
   };
 }
 
+/** The REST route of a procedure of the real router, for a copy of it with another input schema. */
+function rerouted(name: string, input: unknown): RestRoute {
+  const rest = (
+    listProcedures(appRouter).find((procedure) => procedure.name === name)?.meta as ProcedureMeta | undefined
+  )?.rest;
+  if (!rest) throw new Error(`${name} has no REST route`);
+  // The copy's own input: the route is checked against it when the document is built.
+  return { ...rest, input };
+}
+
 /** A procedure of the copy answers through the real one (the same domain code), then adds to it. */
 const through = (ctx: Context) => createCaller(ctx);
 
@@ -231,24 +242,26 @@ describe("clients built from the contract snapshot", () => {
   });
 
   it("every additive change passes: new optional input, widened input, new output fields, a new procedure", async () => {
+    // The copies keep their REST routes (metadata) and their schemas' titles (component names),
+    // so the derived OpenAPI document changes as additively as the procedures.
+    const eventInput = eventIdInput.extend({ currency: z.enum(["EUR", "USD"]).optional() });
+    const listInput = listEventsInput
+      .unwrap()
+      .extend({ limit: z.number().int().min(1).max(500).default(20) })
+      .prefault({});
     const router = variant({
       getEvent: t.procedure
-        .meta({ auth: "public" })
-        .input(eventIdInput.extend({ currency: z.enum(["EUR", "USD"]).optional() }))
-        .output(eventOutput.extend({ rating: z.number().nullable() }))
+        .meta({ auth: "public", rest: rerouted("getEvent", eventInput) })
+        .input(eventInput)
+        .output(eventOutput.extend({ rating: z.number().nullable() }).meta({ title: "Event" }))
         .query(async ({ ctx, input }) => ({
           ...(await through(ctx).getEvent({ eventId: input.eventId })),
           rating: null,
         })),
       listEvents: t.procedure
-        .meta({ auth: "public" })
-        .input(
-          listEventsInput
-            .unwrap()
-            .extend({ limit: z.number().int().min(1).max(500).default(20) })
-            .prefault({}),
-        )
-        .output(listEventsOutput.extend({ total: z.number().int().optional() }))
+        .meta({ auth: "public", rest: rerouted("listEvents", listInput) })
+        .input(listInput)
+        .output(listEventsOutput.extend({ total: z.number().int().optional() }).meta({ title: "EventPage" }))
         .query(({ ctx, input }) => through(ctx).listEvents({ ...input, limit: Math.min(input.limit, 100) })),
       getVenueNotes: t.procedure
         .meta({ auth: "public" })
@@ -257,6 +270,12 @@ describe("clients built from the contract snapshot", () => {
     });
     const changes = compareContracts(snapshot, await describeContract(router, openApiDocument(undefined, router)));
     expect(new Set(changes.map((change) => change.level))).toEqual(new Set(["additive"]));
+    // The REST operation follows its procedure: the new optional field is a new optional parameter.
+    expect(changes).toContainEqual({
+      level: "additive",
+      path: "GET /api/v1/events/{id} (query currency)",
+      message: "new optional parameter",
+    });
     const copy = await host(router);
     try {
       const trpcCalls = RECORDED.filter((recorded) => !recorded.call.includes(" "));

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { appRouter, type ProcedureMeta } from "@ticketing/api";
 import { createSmallEvent, createTestApi, createUsers } from "@ticketing/api/testing";
 import { eventId } from "@ticketing/db";
+import { listProcedures } from "@ticketing/rpc/contract";
 import { startTestServer, type TestServer } from "@ticketing/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -149,6 +151,73 @@ describe("public REST on the same procedures", () => {
     expect(wrongMethod.status).toBe(405);
   });
 
+  it("answers the router's own refusals in the same envelope, with the same headers", async () => {
+    const { eventId: id } = await createSmallEvent(server.database.db, { seats: 3, organizerId });
+    const created = await book({ eventId: id, quantity: 1 });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("content-type")).toBe("application/json");
+    expect(created.headers.get("cache-control")).toBe("no-store");
+    expect(created.headers.get("x-request-id")).toEqual(expect.any(String));
+
+    const noRoute = await call("/api/v1/venues");
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.body.error).toEqual({
+      code: "NOT_FOUND",
+      message: "No route /api/v1/venues. See /api/v1/openapi.json.",
+      fieldErrors: {},
+    });
+    const wrongMethod = await call(`/api/v1/events/${id}`, { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("GET");
+    expect(wrongMethod.body.error).toEqual({
+      code: "METHOD_NOT_SUPPORTED",
+      message: `DELETE is not supported on /api/v1/events/${id}.`,
+      fieldErrors: {},
+    });
+    const getBookings = await call("/api/v1/bookings");
+    expect(getBookings.headers.get("allow")).toBe("POST");
+
+    const notJson = await call("/api/v1/bookings", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: "{ not json",
+    });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error).toEqual({
+      code: "BAD_REQUEST",
+      message: "The body is not valid JSON.",
+      fieldErrors: {},
+    });
+    const empty = await call("/api/v1/bookings", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe("BAD_REQUEST");
+    const huge = await call("/api/v1/bookings", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ eventId: id, quantity: 1, padding: "x".repeat(1024 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("reads query parameters by the input's types: numbers as numbers, empty ones as absent, unknown ones ignored", async () => {
+    const page = await call("/api/v1/events?limit=1&status=&cursor=&utm_source=partner");
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(1);
+    const trailingSlash = await call("/api/v1/events/?limit=1");
+    expect(trailingSlash.status).toBe(200);
+    expect(trailingSlash.body.items).toHaveLength(1);
+    const notNumber = await call("/api/v1/events?limit=two");
+    expect(notNumber.status).toBe(400);
+    expect(notNumber.body.error.fieldErrors).toEqual({ limit: [expect.any(String)] });
+    const fraction = await call("/api/v1/events?limit=1.5");
+    expect(fraction.status).toBe(400);
+    expect(Object.keys(fraction.body.error.fieldErrors)).toEqual(["limit"]);
+  });
+
   it("describes itself in a valid OpenAPI 3.1 document", async () => {
     const { status, body } = await call("/api/v1/openapi.json");
     expect(status).toBe(200);
@@ -158,6 +227,15 @@ describe("public REST on the same procedures", () => {
     const venue = body.components.schemas.Event?.properties.venue;
     expect(venue?.required).toContain("timeZone");
     expect(venue?.properties.timeZone).toMatchObject({ type: "string", description: expect.stringContaining("IANA") });
+    // Derived: one operation per procedure whose metadata declares a REST route, and no other.
+    const declared = listProcedures(appRouter)
+      .filter((procedure) => (procedure.meta as ProcedureMeta | undefined)?.rest)
+      .map((procedure) => procedure.name)
+      .sort();
+    const operations = Object.values(body.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((item) => Object.values(item).map((operation) => operation.operationId))
+      .sort();
+    expect(operations).toEqual(declared);
     const result = await new Validator().validate(body as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);

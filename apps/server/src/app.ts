@@ -28,9 +28,9 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
 import { credentialsOf, sessionCookieJar } from "./cookies";
 import type { Logger } from "./logger";
-import { createRestHandler, errorBody as restErrorBody } from "./rest";
+import { createRestHandler, REST_PREFIX, errorBody as restErrorBody } from "./rest";
 
-const isRestPath = (path: string | undefined) => path === "/api/v1" || path?.startsWith("/api/v1/") === true;
+const isRestPath = (path: string | undefined) => path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`) === true;
 
 export interface App {
   server: http.Server;

@@ -1,5 +1,23 @@
+/**
+ * The procedure builders of the router, and which to start a procedure from:
+ *
+ * - `publicProcedure`: anyone may call (reads, signUp, signIn). Observed, held to the call's
+ *   deadline, its database work bounded by it.
+ * - `authedProcedure`: a signed-in caller, person or service (`ctx.viewer`), under the
+ *   per-account rate limit. Most procedures; what a role may do is decided per call by
+ *   domain/permissions.ts, not by picking a builder.
+ * - `uploadProcedure`: a signed-in caller's streamed upload (an octet-stream body), which
+ *   runs as long as the client sends and is not held to a deadline.
+ *
+ * Then, after `.input()`, what the procedure needs: `exactlyOnce` for a mutation with effects
+ * (`exactlyOnceAllOrNothing` when its failures write nothing), `announcesSeatChanges` for one
+ * that changes seats, `signInAttempts` / `signUpAttempts` for the account endpoints. To put a
+ * procedure on public REST as well, add `.meta({ rest: restRoute(input, { method, path }) })`
+ * (see ProcedureMeta.rest).
+ */
 import { context } from "@opentelemetry/api";
 import type { Database } from "@ticketing/db";
+import type { RestRoute } from "@ticketing/rpc/rest";
 import {
   callObserver,
   type IdempotencyOptions,
@@ -48,6 +66,13 @@ export interface ProcedureMeta {
    * on the procedure's key, so that editors strike it through in every client.
    */
   deprecated?: string;
+  /**
+   * Its public REST route under /api/v1, when partners may call it there: the REST router and
+   * the OpenAPI document are built from these routes and the procedures' schemas
+   * (apps/server/src/rest.ts). Made by `restRoute(input, { method, path, … })`, which checks
+   * the path's placeholders against the input's fields as it compiles.
+   */
+  rest?: RestRoute;
 }
 
 const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();

@@ -41,6 +41,10 @@ function variant(changes: Record<string, AnyProcedure | undefined>): AnyRouter {
   return t.router(record);
 }
 
+/** A procedure's metadata in the real router (its auth and REST route), to build a variant on. */
+const metaOf = (name: string) =>
+  listProcedures(appRouter).find((procedure) => procedure.name === name)?.meta as ProcedureMeta;
+
 let baseline: Contract;
 beforeAll(async () => {
   baseline = await describeContract(appRouter, openApiDocument());
@@ -176,10 +180,13 @@ describe("breaking changes", () => {
       description: z.string().nullable(),
       venue: eventOutput.shape.venue.extend({ city: z.string().optional() }),
     });
-    const changes = await changesOf(variant({ getEvent: query(eventIdInput, output) }));
-    expect(changes).toEqual([
+    // With its REST route: the OpenAPI document is derived from the procedure, so it sees the change too.
+    const changes = await changesOf(variant({ getEvent: query(eventIdInput, output, metaOf("getEvent")) }));
+    expect(changes.filter((change) => change.level !== "compatible")).toEqual([
       { level: "breaking", path: "getEvent.output.description", message: "made nullable" },
       { level: "breaking", path: "getEvent.output.venue.city", message: "made optional" },
+      { level: "breaking", path: "GET /api/v1/events/{id} response(200).description", message: "made nullable" },
+      { level: "breaking", path: "GET /api/v1/events/{id} response(200).venue.city", message: "made optional" },
     ]);
   });
 
@@ -307,10 +314,11 @@ describe("additive changes", () => {
 
 describe("deprecation", () => {
   it("of a procedure: reported, and marked in the OpenAPI document", async () => {
-    const meta: ProcedureMeta = { auth: "public", deprecated: "Use getSeatMap." };
+    // Its REST route is in its metadata: the deprecated copy keeps it.
+    const meta: ProcedureMeta = { ...metaOf("getEvent"), deprecated: "Use getSeatMap." };
     const router = variant({ getEvent: query(eventIdInput, eventOutput, meta) });
     const document = openApiDocument(undefined, router);
-    expect(document.paths["/api/v1/events/{id}"].get).toMatchObject({
+    expect(document.paths["/api/v1/events/{id}"]?.get).toMatchObject({
       deprecated: true,
       description: "Deprecated: Use getSeatMap.",
     });

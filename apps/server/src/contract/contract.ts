@@ -42,7 +42,7 @@ export interface Contract {
  * object is open: zod's output mode closes it (`additionalProperties: false`), but a client
  * reads the fields it knows and no more, so a new output field is additive, not a break.
  */
-const jsonSchemaOptions = (io: "input" | "output") => ({
+export const jsonSchemaOptions = (io: "input" | "output") => ({
   unrepresentable: "any",
   override: ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) => {
     if (zodSchema._zod.def.type === "date") {

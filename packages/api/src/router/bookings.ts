@@ -1,3 +1,4 @@
+import { restRoute } from "@ticketing/rpc/rest";
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as bookings from "../domain/bookings";
 import { decide, ensureAllowed, loadBookingFacts } from "../domain/permissions";
@@ -15,6 +16,22 @@ export const bookingProcedures = {
   createBooking: authedProcedure
     .use(announcesSeatChanges)
     .input(createBookingInput)
+    .meta({
+      rest: restRoute(createBookingInput, {
+        method: "POST",
+        path: "/bookings",
+        summary: "Hold seats for a new booking (10 minutes)",
+        answers: "Booked: the seats are held",
+        status: 201,
+        replayStatus: 200,
+        errors: {
+          FORBIDDEN: "Not allowed",
+          NOT_FOUND: "No such event",
+          CONFLICT: "The seats are taken, or the event is sold out",
+          PRECONDITION_FAILED: "The event is not on sale",
+        },
+      }),
+    })
     // Its checks all come before its one writing statement, which writes all or nothing.
     .concat(exactlyOnceAllOrNothing)
     .output(bookingOutput)

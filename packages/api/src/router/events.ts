@@ -1,3 +1,4 @@
+import { restRoute } from "@ticketing/rpc/rest";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import type { z } from "zod";
 import { followEvents } from "../availability-feed";
@@ -45,6 +46,14 @@ function cachedRead<S extends z.ZodType>(
 export const eventProcedures = {
   listEvents: publicProcedure
     .input(listEventsInput)
+    .meta({
+      rest: restRoute(listEventsInput, {
+        method: "GET",
+        path: "/events",
+        summary: "Upcoming events, soonest first, a page at a time",
+        answers: "A page of events; pass nextCursor as cursor for the next one",
+      }),
+    })
     .output(outputOf(listEventsOutput))
     .query(({ ctx, input }) =>
       cachedRead(ctx, `listEvents:${JSON.stringify(input)}`, null, listEventsOutput, async () => {
@@ -55,6 +64,17 @@ export const eventProcedures = {
 
   getEvent: publicProcedure
     .input(eventIdInput)
+    .meta({
+      // `{id}`: the name partners have used since the route was written by hand.
+      rest: restRoute(eventIdInput, {
+        method: "GET",
+        path: "/events/{id}",
+        params: { id: "eventId" },
+        summary: "One event with its venue, price tiers and seat counts",
+        answers: "The event",
+        errors: { NOT_FOUND: "No such event" },
+      }),
+    })
     // A cached event was checked against eventOutput when it was read, and cannot change.
     .output(outputOf(eventOutput))
     .query(({ ctx, input }) =>

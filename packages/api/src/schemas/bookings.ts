@@ -23,7 +23,9 @@ export const createBookingInput = z
   .refine((input) => (input.seatIds === undefined) !== (input.quantity === undefined), {
     error: "Give either seatIds or quantity",
     path: ["seatIds"],
-  });
+  })
+  // Its component's name in the OpenAPI document.
+  .meta({ title: "CreateBooking" });
 
 export const confirmBookingInput = z.object({
   bookingId: id("bookingId"),
@@ -40,36 +42,39 @@ export const listMyBookingsInput = z
   })
   .prefault({});
 
-export const bookingOutput = z.object({
-  id: z.uuid(),
-  userId: z.uuid(),
-  status: bookingStatus,
-  event: z.object({
+export const bookingOutput = z
+  .object({
     id: z.uuid(),
-    name: z.string(),
-    startsAt: z.date(),
-    venueName: z.string(),
-    city: z.string(),
-    /** The venue's IANA zone: startsAt is shown in it. */
-    timeZone,
-  }),
-  seats: z.array(
-    z.object({
-      seatId: z.uuid(),
-      section: z.string(),
-      row: z.string(),
-      number: z.number().int(),
-      tier: z.string(),
-      priceCents: z.number().int(),
+    userId: z.uuid(),
+    status: bookingStatus,
+    event: z.object({
+      id: z.uuid(),
+      name: z.string(),
+      startsAt: z.date(),
+      venueName: z.string(),
+      city: z.string(),
+      /** The venue's IANA zone: startsAt is shown in it. */
+      timeZone,
     }),
-  ),
-  totalCents: z.number().int(),
-  /** While held: when the hold lapses. */
-  expiresAt: z.date(),
-  createdAt: z.date(),
-  confirmedAt: z.date().nullable(),
-  cancelledAt: z.date().nullable(),
-});
+    seats: z.array(
+      z.object({
+        seatId: z.uuid(),
+        section: z.string(),
+        row: z.string(),
+        number: z.number().int(),
+        tier: z.string(),
+        priceCents: z.number().int(),
+      }),
+    ),
+    totalCents: z.number().int(),
+    /** While held: when the hold lapses. */
+    expiresAt: z.date(),
+    createdAt: z.date(),
+    confirmedAt: z.date().nullable(),
+    cancelledAt: z.date().nullable(),
+  })
+  // Its component's name in the OpenAPI document.
+  .meta({ title: "Booking" });
 
 export const listMyBookingsOutput = page(bookingOutput);
 

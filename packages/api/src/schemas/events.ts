@@ -43,12 +43,15 @@ export const eventSummaryOutput = z.object({
 
 export const tierOutput = z.object({ tier: z.string(), name: z.string(), priceCents: z.number().int() });
 
-export const eventOutput = eventSummaryOutput.extend({
-  tiers: z.array(tierOutput),
-  sections: z.array(z.object({ name: z.string(), ...counts.shape })),
-});
+// Titles name the schemas' components in the OpenAPI document (what a partner's generated types are called).
+export const eventOutput = eventSummaryOutput
+  .extend({
+    tiers: z.array(tierOutput),
+    sections: z.array(z.object({ name: z.string(), ...counts.shape })),
+  })
+  .meta({ title: "Event" });
 
-export const listEventsOutput = page(eventSummaryOutput);
+export const listEventsOutput = page(eventSummaryOutput).meta({ title: "EventPage" });
 
 export const organizedEventsOutput = z.object({ items: z.array(eventSummaryOutput) });
 
