@@ -78,6 +78,11 @@ describe("what can go wrong while booking", () => {
       /The card was declined\. Your seats stay held until .*; try another card\./,
     );
     await expect(page.getByTestId("hold-countdown").isVisible()).resolves.toBe(true);
+    // Told by the declared error (CARD_DECLINED), the card field asks for another card and has the focus.
+    const card = page.getByLabel("Card token");
+    await page.getByText("This card was declined. Enter another card.").waitFor();
+    await expect(card.getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(card.evaluate((input) => input === document.activeElement)).resolves.toBe(true);
     await screenshot(page, "payment-declined");
 
     await page.getByLabel("Card token").fill("");

@@ -1,5 +1,5 @@
-import type { AppRouter } from "@ticketing/api";
-import { createRpcClient, rpcErrorCode } from "@ticketing/rpc/client";
+import type { AppRouter, ProcedureFailures } from "@ticketing/api";
+import { createRpcClient, declaredErrorReader, rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 
@@ -13,6 +13,13 @@ export interface ApiClientOptions {
   /** Told when an instance stops or starts answering (ejected / back after its /ready probe). */
   onServerChange?: (server: string, healthy: boolean) => void;
 }
+
+/**
+ * The error a failed call declares, typed per procedure from the router's declarations:
+ * `declaredError(error, "importEvents")?.reason === "IMPORT_RUNNING"`. Decisions are made on
+ * reasons and data, never on message text.
+ */
+export const declaredError = declaredErrorReader<ProcedureFailures>();
 
 /** Call options that carry an idempotency key, so a retried mutation runs at most once. */
 export const withIdempotencyKey = (idempotencyKey: string) => ({ context: { idempotencyKey } });

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "@ticketing/api";
 import { describe, expectTypeOf, it } from "vitest";
-import { createApiClient } from "./client";
+import { createApiClient, declaredError } from "./client";
 
 // Compile-time proof (npm run typecheck) that the worker's client is typed by AppRouter
 // alone: a wrong call is a type error in the worker, before anything runs. Nothing here
@@ -50,5 +50,18 @@ describe("the worker's client", () => {
       () => api.deliverEverything.mutate(),
     ];
     expectTypeOf(wrongCalls).toBeArray();
+  });
+
+  it("reads declared errors by reason, typed per procedure", () => {
+    type ImportFailure = NonNullable<ReturnType<typeof declaredError<"importEvents">>>;
+    expectTypeOf<ImportFailure["reason"]>().toEqualTypeOf<"IMPORT_RUNNING" | "IMPORT_ID_TAKEN">();
+    expectTypeOf<ImportFailure["importId"]>().toEqualTypeOf<string>();
+    const wrongUses = [
+      // @ts-expect-error importEvents does not declare SEATS_TAKEN
+      (error: unknown) => declaredError(error, "importEvents")?.reason === "SEATS_TAKEN",
+      // @ts-expect-error releaseExpiredHolds declares no errors: there is no reason to read
+      (error: unknown) => declaredError(error, "releaseExpiredHolds")?.reason,
+    ];
+    expectTypeOf(wrongUses).toBeArray();
   });
 });

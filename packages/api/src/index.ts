@@ -13,9 +13,10 @@ export {
   type RequestInfo,
   type SessionCookieJar,
 } from "./context";
-export { DomainError } from "./domain/errors";
+export { DomainError, type Failure, type FailureData, type FailureReason } from "./domain/errors";
 export type { Role, Viewer } from "./domain/viewer";
 export { type Cached, createEventCache, type EventCache } from "./event-cache";
 export { traceEventCache } from "./event-cache-tracing";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
+export type { ProcedureFailures } from "./router/failures";
 export type { ProcedureMeta } from "./trpc";

@@ -34,9 +34,11 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
 import { asCallTransaction, guardDatabase, withStatementTimeout } from "./deadline-db";
+import { DomainError, FAILURE_CODES, type Failure, isFailure } from "./domain/errors";
 import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
 import { idempotencyStore } from "./idempotency-store";
+import { declaredFailure } from "./router/failures";
 import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
@@ -88,10 +90,15 @@ const t = withMeta.create({
     ping: { enabled: true, intervalMs: 10_000 },
     client: { reconnectAfterInactivityMs: 25_000 },
   },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
     // Typed as fields by name, so clients read `data.zodError.fieldErrors.email` from the inferred shape.
     const zodError: z.core.$ZodFlattenedError<Record<string, unknown>> | null =
       error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
+    // A declared failure's reason and data (router/failures.ts); clients narrow it per procedure.
+    const failure: Failure | null = declaredFailure(
+      path,
+      error.cause instanceof DomainError ? error.cause.failure : undefined,
+    );
     const hidden = error.code === "INTERNAL_SERVER_ERROR" && !isDev;
     return {
       ...shape,
@@ -101,7 +108,7 @@ const t = withMeta.create({
           : hidden
             ? "Internal server error"
             : shape.message,
-      data: { ...shape.data, zodError },
+      data: { ...shape.data, zodError, failure },
     };
   },
 });
@@ -262,6 +269,14 @@ const exactlyOnceOptions: IdempotencyOptions<Context & { viewer: Viewer }, Datab
     return typeof fromInput === "string" ? fromInput : ctx.idempotencyKey;
   },
   mapError: toRpcError,
+  // A replayed failure carries the same typed data as the first answer.
+  errorDetail: (error) => (error.cause instanceof DomainError ? error.cause.failure : undefined),
+  restoreError: ({ code, message, detail }) =>
+    new TRPCError({
+      code,
+      message,
+      cause: isFailure(detail) ? new DomainError(FAILURE_CODES[detail.reason], message, detail) : undefined,
+    }),
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
   onReplay: (ctx) => ctx.onReplay?.(),

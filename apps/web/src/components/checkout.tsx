@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useRef, useState } from "react";
-import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
+import { declaredError, describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
 import { useTRPC } from "@/trpc/client";
@@ -27,6 +27,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
   const booking = useQuery(trpc.getBooking.queryOptions({ bookingId }));
   const [paymentToken, setPaymentToken] = useState("tok_visa");
   const [localError, setLocalError] = useState<string | undefined>();
+  const tokenInput = useRef<HTMLInputElement>(null);
   // One key per payment attempt: a double click pays once; a declined card's outcome is
   // stored under its key, so the next attempt needs a new one.
   const attemptKey = useRef<string | null>(null);
@@ -48,6 +49,11 @@ export function Checkout({ bookingId }: { bookingId: string }) {
         // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
         if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
         if (code === "PRECONDITION_FAILED") void booking.refetch();
+        // A declined card asks for another: the card field is marked and ready to retype.
+        if (declaredError(error, "confirmBooking")?.reason === "CARD_DECLINED") {
+          setLocalError("This card was declined. Enter another card.");
+          tokenInput.current?.select();
+        }
       },
     }),
   );
@@ -141,6 +147,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
               <label htmlFor={tokenId}>Card token</label>
               <input
                 id={tokenId}
+                ref={tokenInput}
                 className="input"
                 name="paymentToken"
                 autoComplete="off"
@@ -148,7 +155,10 @@ export function Checkout({ bookingId }: { bookingId: string }) {
                 value={paymentToken}
                 aria-invalid={tokenError ? true : undefined}
                 aria-describedby={`${tokenId}-hint${tokenError ? ` ${tokenId}-error` : ""}`}
-                onChange={(event) => setPaymentToken(event.target.value)}
+                onChange={(event) => {
+                  setPaymentToken(event.target.value);
+                  setLocalError(undefined);
+                }}
               />
               <span id={`${tokenId}-hint`} className="field__hint">
                 Payments are simulated: every token is accepted except <code>tok_decline</code>.
@@ -159,7 +169,10 @@ export function Checkout({ bookingId }: { bookingId: string }) {
                     key={test.token}
                     type="button"
                     className="button button--secondary button--small"
-                    onClick={() => setPaymentToken(test.token)}
+                    onClick={() => {
+                      setPaymentToken(test.token);
+                      setLocalError(undefined);
+                    }}
                   >
                     {test.label}
                   </button>

@@ -1,9 +1,15 @@
-import type { AppRouter } from "@ticketing/api";
-import { rpcErrorCode } from "@ticketing/rpc/client";
+import type { AppRouter, ProcedureFailures } from "@ticketing/api";
+import { declaredErrorReader, rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 
 /** The RPC error code (CONFLICT, UNAUTHORIZED…), or undefined when the call never got an answer. */
 export const errorCode = rpcErrorCode;
+
+/**
+ * The error a failed call declares, typed per procedure by the router:
+ * `declaredError(error, "createBooking")?.reason === "SEATS_TAKEN"` gives the taken seat ids.
+ */
+export const declaredError = declaredErrorReader<ProcedureFailures>();
 
 /** A failed call of the router: its `data` is the router's error shape, inferred (no copy of it here). */
 export function isRouterError(error: unknown): error is TRPCClientError<AppRouter> {

@@ -3,6 +3,7 @@ import type { RouterOutputs } from "@ticketing/api";
 import { rpcErrorCode } from "@ticketing/rpc/client";
 import { TRPCClientError } from "@trpc/client";
 import { StopRequested } from "../api-status";
+import { declaredError } from "../client";
 import { credentialsRefusal, type Runtime } from "../runtime";
 import { sleep } from "../sleep";
 
@@ -65,7 +66,7 @@ export async function importFeed(runtime: Runtime, feed: Blob, progress?: Import
         const refused = credentialsRefusal(error);
         if (refused && rpcErrorCode(error) === "UNAUTHORIZED") throw refused;
         // A retried upload whose first attempt the server is still finishing: wait for it.
-        if (rpcErrorCode(error) === "CONFLICT" && error.message.endsWith("is still running.")) {
+        if (declaredError(error, "importEvents")?.reason === "IMPORT_RUNNING") {
           if (runtime.stop.aborted) throw new StopRequested();
           await sleep(PROGRESS_POLL_MS, runtime.stop);
           continue;

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Booking } from "../schemas/bookings";
 import { formatClockTime } from "../time";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { DomainError, notFound } from "./errors";
+import { type DomainError, failed, notFound } from "./errors";
 import { seatLabel } from "./format";
 import { enqueueNotification } from "./notifications";
 
@@ -173,10 +173,10 @@ export async function createBooking(
   authorize({ kind: "event", id: request.eventId, organizerId: event.organizerId });
   if (event.status !== "on_sale" && event.status !== "sold_out") {
     const state = event.status === "scheduled" ? "is not on sale yet" : "was cancelled";
-    throw new DomainError("PRECONDITION_FAILED", `${event.name} ${state}; it cannot be booked.`);
+    throw failed("NOT_ON_SALE", { status: event.status }, `${event.name} ${state}; it cannot be booked.`);
   }
   if (event.startsAt.getTime() <= Date.now()) {
-    throw new DomainError("PRECONDITION_FAILED", `${event.name} has already started; it cannot be booked.`);
+    throw failed("NOT_ON_SALE", { status: "started" }, `${event.name} has already started; it cannot be booked.`);
   }
 
   const bookingId = randomUUID();
@@ -249,7 +249,7 @@ export async function createBooking(
           FROM go LEFT JOIN booking b ON true LEFT JOIN ev ON true`,
   );
   if (!result?.open) {
-    throw new DomainError("PRECONDITION_FAILED", `${event.name} is no longer on sale; it cannot be booked.`);
+    throw failed("NOT_ON_SALE", { status: "closed" }, `${event.name} is no longer on sale; it cannot be booked.`);
   }
   if (!result.id || result.claimed !== wanted) {
     throw await explainShortfall(db, request, wanted, result.picked);
@@ -268,8 +268,9 @@ async function explainShortfall(
   free: number,
 ): Promise<DomainError> {
   if (!request.seatIds) {
-    return new DomainError(
-      "CONFLICT",
+    return failed(
+      "NOT_ENOUGH_SEATS",
+      { available: free, requested: wanted },
       free === 0
         ? "Sold out: no seats are left for this event."
         : `Only ${free} seats are left; you asked for ${wanted}.`,
@@ -289,11 +290,17 @@ async function explainShortfall(
   const found = new Set(known.map((seat) => seat.seat_id));
   const foreign = request.seatIds.filter((id) => !found.has(id));
   if (foreign.length > 0) {
-    return new DomainError("BAD_REQUEST", `These seats are not part of this event: ${foreign.join(", ")}.`);
+    return failed(
+      "SEATS_NOT_IN_EVENT",
+      { seatIds: foreign },
+      `These seats are not part of this event: ${foreign.join(", ")}.`,
+    );
   }
-  const taken = known.filter((seat) => !seat.free).map(seatLabel);
-  return new DomainError(
-    "CONFLICT",
+  const takenSeats = known.filter((seat) => !seat.free);
+  const taken = takenSeats.map(seatLabel);
+  return failed(
+    "SEATS_TAKEN",
+    { seatIds: takenSeats.map((seat) => seat.seat_id) },
     taken.length === 1
       ? `Seat ${taken[0]} was just taken. Pick another seat.`
       : `Seats ${taken.join(", ")} were just taken. Pick other seats.`,
@@ -323,20 +330,23 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
   await db.transaction(async (tx) => {
     const booking = await lockBooking(tx, bookingId);
     if (booking.status !== "held") {
-      throw new DomainError(
-        "PRECONDITION_FAILED",
+      throw failed(
+        "BOOKING_NOT_HELD",
+        { status: booking.status },
         `This booking is ${booking.status}, not held; only a held booking can be confirmed.`,
       );
     }
     if (booking.expired) {
-      throw new DomainError(
-        "PRECONDITION_FAILED",
+      throw failed(
+        "HOLD_EXPIRED",
+        { expiredAt: booking.expiresAt.toISOString(), seatsLost: false },
         `This hold expired at ${formatClockTime(booking.expiresAt, booking.timeZone)}. Book the seats again.`,
       );
     }
     if (paymentToken === DECLINED_TOKEN) {
-      throw new DomainError(
-        "PAYMENT_REQUIRED",
+      throw failed(
+        "CARD_DECLINED",
+        { heldUntil: booking.expiresAt.toISOString() },
         `The card was declined. Your seats stay held until ${formatClockTime(booking.expiresAt, booking.timeZone)}; try another card.`,
       );
     }
@@ -354,8 +364,9 @@ export async function confirmBooking(db: Database, bookingId: string, paymentTok
                  (SELECT count(*) FROM booking_seats WHERE booking_id = ${bookingId})::int AS expected`,
     );
     if (!seats || seats.sold !== seats.expected) {
-      throw new DomainError(
-        "PRECONDITION_FAILED",
+      throw failed(
+        "HOLD_EXPIRED",
+        { expiredAt: booking.expiresAt.toISOString(), seatsLost: true },
         "This hold expired and some seats went to someone else. Book again.",
       );
     }
@@ -377,7 +388,7 @@ export async function cancelBooking(db: Database, bookingId: string): Promise<Bo
   await db.transaction(async (tx) => {
     const booking = await lockBooking(tx, bookingId);
     if (booking.status !== "held" && booking.status !== "confirmed") {
-      throw new DomainError("PRECONDITION_FAILED", `This booking is already ${booking.status}.`);
+      throw failed("BOOKING_NOT_HELD", { status: booking.status }, `This booking is already ${booking.status}.`);
     }
     await releaseSeats(tx, [bookingId], { onlyHeld: false });
     await tx

@@ -1,7 +1,7 @@
 import { type Database, schema as t } from "@ticketing/db";
 import { and, eq, or, sql } from "drizzle-orm";
 import type { ImportRun } from "../schemas/imports";
-import { DomainError, notFound } from "./errors";
+import { DomainError, failed, notFound } from "./errors";
 import { upsertEvent } from "./events";
 import { checkRow, FeedError, type RowFailure, readFeedRows } from "./feed";
 import { decideImportEvents, decideReadImport, ensureAllowed } from "./permissions";
@@ -63,7 +63,7 @@ export async function beginImport(
 
   const existing = await findRun(db, importId);
   if (!existing || existing.ownerId !== viewer.id) {
-    throw new DomainError("CONFLICT", `Import ${importId} is someone else's; choose a new import id.`);
+    throw failed("IMPORT_ID_TAKEN", { importId }, `Import ${importId} is someone else's; choose a new import id.`);
   }
   if (existing.status === "done") return { kind: "finished", run: toRun(existing) };
   const [restarted] = await db
@@ -90,7 +90,7 @@ export async function beginImport(
       ),
     )
     .returning({ id: t.importRuns.id });
-  if (!restarted) throw new DomainError("CONFLICT", `Import ${importId} is still running.`);
+  if (!restarted) throw failed("IMPORT_RUNNING", { importId }, `Import ${importId} is still running.`);
   return { kind: "run" };
 }
 

@@ -120,6 +120,40 @@ describe("importEvents", () => {
     await expect(olivia.getImport({ importId: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("answers a second upload of a running import with its declared IMPORT_RUNNING error", async () => {
+    const importId = randomUUID();
+    const header = new TextEncoder().encode("externalId,name,venue,startsAt\n");
+    let finish: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    // The first upload sends its header, then waits: its run stays "running" until released.
+    const slow = asUpload(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(header);
+          void released.then(() => controller.close());
+        },
+      }),
+    );
+    const first = api.serviceWithKey(importId).importEvents(slow);
+    await expect.poll(async () => (await api.service.getImport({ importId })).status).toBe("running");
+    const second = await api
+      .serviceWithKey(importId)
+      .importEvents(upload(csvFeed("again")))
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(second).toMatchObject({ code: "CONFLICT", message: `Import ${importId} is still running.` });
+    expect((second as { cause?: { failure?: unknown } }).cause?.failure).toEqual({
+      reason: "IMPORT_RUNNING",
+      importId,
+    });
+    finish();
+    await expect(first).resolves.toMatchObject({ created: 0, updated: 0 });
+  });
+
   it("fails a feed it cannot read with BAD_REQUEST, keeping the rows before the fault", async () => {
     const importId = randomUUID();
     const feed = `[{"externalId":"broken-1","name":"Before","venue":"The Lantern Room","startsAt":"2031-06-01T20:00:00Z"}, {"oops"}]`;

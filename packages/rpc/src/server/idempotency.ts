@@ -4,7 +4,12 @@ import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
 import { stableHash } from "./stable-hash";
 
 /** What a finished call left behind: its result, or an error the same input always meets. */
-export type StoredOutcome = { ok: true; data: unknown } | { ok: false; code: TRPC_ERROR_CODE_KEY; message: string };
+export type StoredOutcome =
+  | { ok: true; data: unknown }
+  | { ok: false; code: TRPC_ERROR_CODE_KEY; message: string; detail?: unknown };
+
+/** A stored failure as it is replayed: its code, its message, and what `errorDetail` kept of it. */
+export type StoredFailure = Omit<Extract<StoredOutcome, { ok: false }>, "ok">;
 
 export interface IdempotencyRecordId {
   /** Whose key it is: keys of different callers never collide. */
@@ -59,6 +64,14 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
    * whether it is final: pass the app's own error mapping (domain errors → codes).
    */
   mapError?: (error: TRPCError) => TRPCError;
+  /**
+   * What to keep of a stored failure beside its code and message (JSON): the app's typed
+   * failure data, so that a replay answers with the same data as the first call. Default:
+   * nothing.
+   */
+  errorDetail?: (error: TRPCError) => unknown;
+  /** Rebuilds a replayed failure from what was stored. Default: its code and message. */
+  restoreError?: (stored: StoredFailure) => TRPCError;
   /** Input fields that are not part of the request's meaning (the key itself). */
   ignoredInputFields?: readonly string[];
   /**
@@ -110,6 +123,8 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
   const deserialize = options.deserialize ?? ((stored: unknown) => stored);
   const ignored = new Set(options.ignoredInputFields ?? ["idempotencyKey"]);
   const mapError = options.mapError ?? ((error: TRPCError) => error);
+  const errorDetail = options.errorDetail ?? (() => undefined);
+  const restoreError = options.restoreError ?? (({ code, message }: StoredFailure) => new TRPCError({ code, message }));
 
   return t.procedure.use(async ({ ctx: rawCtx, input, path, next }) => {
     // tRPC widens the context type inside a generic plugin; it is the caller's TCtx.
@@ -148,14 +163,17 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
         } catch (error) {
           if (error instanceof Rollback && replayable.has(error.result.error.code)) {
             const { code, message } = error.result.error;
+            const detail = errorDetail(error.result.error);
+            const failure: StoredOutcome =
+              detail === undefined ? { ok: false, code, message } : { ok: false, code, message, detail };
             if (options.failuresWriteNothing) {
               // Without a savepoint, a failed statement has aborted the transaction: then
               // the record cannot be written, and the failure goes back unstored.
-              await store.complete(tx, id, { ok: false, code, message }).catch(() => {
+              await store.complete(tx, id, failure).catch(() => {
                 throw error;
               });
             } else {
-              await store.complete(tx, id, { ok: false, code, message });
+              await store.complete(tx, id, failure);
             }
             storedFailures.add(error.result.error);
             return { ran: error.result as Failure };
@@ -182,7 +200,10 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
     // A replay answers from the stored outcome; its span shows the lookup and nothing else.
     span?.addEvent("idempotency replay", { "rpc.idempotency.replayed_ok": found.outcome.ok });
     options.onReplay?.(ctx);
-    if (!found.outcome.ok) throw new TRPCError({ code: found.outcome.code, message: found.outcome.message });
+    if (!found.outcome.ok) {
+      const { code, message, detail } = found.outcome;
+      throw restoreError({ code, message, detail });
+    }
     return { ok: true as const, data: deserialize(found.outcome.data), ctx: rawCtx, marker: middlewareMarker };
   });
 }

@@ -1,0 +1,33 @@
+import { TRPCClientError } from "@trpc/client";
+
+/** A declared error as it travels: tagged by its reason, with the data a client acts on. */
+export interface DeclaredError {
+  reason: string;
+}
+
+/**
+ * Reads the declared error that a failed call came back with, typed per procedure.
+ * `TDeclared` maps each procedure name to the union of the errors it declares (the server
+ * package exports it as a type, so a client imports it with `import type`: nothing to
+ * generate). The server sends a declared error in its error shape's `data.failure`, and
+ * tRPC's shape names the procedure in `data.path`; the reader answers only for an error of
+ * the procedure it is asked about, so a batch's other failures are never mistaken for it.
+ *
+ *     const declaredError = declaredErrorReader<ProcedureFailures>();
+ *     const failure = declaredError(error, "createBooking");
+ *     if (failure?.reason === "SEATS_TAKEN") highlight(failure.seatIds);
+ */
+export function declaredErrorReader<TDeclared extends { [procedure: string]: DeclaredError }>() {
+  return <P extends keyof TDeclared & string>(error: unknown, procedure: P): TDeclared[P] | undefined => {
+    if (!(error instanceof TRPCClientError)) return undefined;
+    const data: unknown = error.data;
+    if (typeof data !== "object" || data === null) return undefined;
+    if (!("path" in data) || data.path !== procedure) return undefined;
+    if (!("failure" in data)) return undefined;
+    const failure: unknown = data.failure;
+    if (typeof failure !== "object" || failure === null || !("reason" in failure)) return undefined;
+    if (typeof failure.reason !== "string") return undefined;
+    // The server sends only errors the procedure declares (the shape TDeclared describes).
+    return failure as TDeclared[P];
+  };
+}
