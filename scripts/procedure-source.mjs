@@ -7,7 +7,7 @@ export const KINDS = ["query", "mutation"];
 /** tRPC refuses these as procedure names (`router({})` throws). */
 const RESERVED = new Set(["then", "call", "apply"]);
 
-export const pascal = (name) => name[0].toUpperCase() + name.slice(1);
+const pascal = (name) => name[0].toUpperCase() + name.slice(1);
 
 /** `seat-maps` → `seatMaps`: the identifier a domain file's namespace import gets. */
 export const camel = (file) => file.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());

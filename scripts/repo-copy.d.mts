@@ -1,6 +1,5 @@
 /** Copies the repository at `root` into a new temporary directory and links its installed packages. */
 export function copyRepo(root: string, prefix?: string): { dir: string; remove: () => void };
-export function hasInstall(root: string): boolean;
 /** Runs a command in `cwd` to its end, stdout and stderr together; killed after `timeoutMs` if given. */
 export function runIn(
   cwd: string,

@@ -5,7 +5,6 @@
 import { spawn } from "node:child_process";
 import {
   cpSync,
-  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -91,8 +90,6 @@ export function copyRepo(root, prefix = "ticketing-copy-") {
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
-
-export const hasInstall = (root) => existsSync(join(root, "node_modules"));
 
 /**
  * Runs a command in a copy to its end, with stdout and stderr together and colours off;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Credentials, SessionCookieJar } from "@ticketing/api";
 
-export const SESSION_COOKIE = "session";
+const SESSION_COOKIE = "session";
 
 function decodeCookieValue(value: string): string | undefined {
   try {

@@ -24,7 +24,7 @@ export interface StartOptions {
 }
 
 /** Configures, migrates, listens, and stops cleanly on SIGTERM/SIGINT. */
-export async function startServer(options: StartOptions): Promise<void> {
+async function startServer(options: StartOptions): Promise<void> {
   const config = loadConfig(process.env, options.defaultNodeEnv);
   const logger = createLogger(config.logLevel, options.prettyLogs);
   // First, so that every statement from here on can be traced.

@@ -21,9 +21,6 @@ export interface ApiClientOptions {
  */
 export const declaredError = declaredErrorReader<ProcedureFailures>();
 
-/** Call options that carry an idempotency key, so a retried mutation runs at most once. */
-export const withIdempotencyKey = (idempotencyKey: string) => ({ context: { idempotencyKey } });
-
 /**
  * The worker's one tRPC client, typed by `AppRouter` alone (no code generation), built from
  * packages/rpc: round-robin over the healthy API instances with failover, a deadline per

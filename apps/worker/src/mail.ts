@@ -2,7 +2,7 @@ import nodemailer from "nodemailer";
 import { writeMessage } from "./outbox";
 
 /** Who a message goes from and to, as the SMTP envelope (MAIL FROM / RCPT TO) names them. */
-export interface Envelope {
+interface Envelope {
   from: string;
   to: string;
 }
@@ -37,7 +37,7 @@ export class DeliveryError extends Error {
 }
 
 /** The development default: each message as `<id>.eml` in a folder, standing in for a relay. */
-export function outboxTransport(dir: string): MailTransport {
+function outboxTransport(dir: string): MailTransport {
   return {
     target: dir,
     async send(notificationId, _envelope, message) {
@@ -85,7 +85,7 @@ export function classifySmtpError(error: unknown): DeliveryError {
  * sent as it is (`raw`), so its Message-ID is the same on every attempt and a receiver can
  * drop the duplicate that a crash between acceptance and acknowledgement may cause.
  */
-export function smtpTransport(url: string, timeoutMs: number): MailTransport {
+function smtpTransport(url: string, timeoutMs: number): MailTransport {
   const parsed = new URL(url);
   const transport = nodemailer.createTransport({
     url,

@@ -1,6 +1,6 @@
 /** The demo world: venues with real seat maps, the events on sale there, the people who use it. */
 
-export interface SectionPlan {
+interface SectionPlan {
   name: string;
   rows: string[];
   seatsPerRow: number;

@@ -9,7 +9,7 @@ import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 
 const tracer = trace.getTracer("@ticketing/db");
 
-export const DB_ATTRIBUTES = {
+const DB_ATTRIBUTES = {
   system: "db.system.name",
   namespace: "db.namespace",
   queryText: "db.query.text",
@@ -19,7 +19,7 @@ export const DB_ATTRIBUTES = {
 const FIRST_WORD = /^\s*([A-Za-z]+)/;
 
 /** The SQL command of a statement (SELECT, INSERT, WITH…), upper-cased; "QUERY" when none. */
-export function operationOf(sql: string): string {
+function operationOf(sql: string): string {
   return FIRST_WORD.exec(sql)?.[1]?.toUpperCase() ?? "QUERY";
 }
 

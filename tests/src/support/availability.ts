@@ -4,7 +4,7 @@ import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 
-export interface Received {
+interface Received {
   id: string;
   update: AvailabilityUpdate;
   at: number;

@@ -121,7 +121,7 @@ async function loadUntilKilled(server: ServerProcess, eventId: string, tokens: s
 }
 
 /** No seat is in two live bookings, and every held or sold seat belongs to a live booking that lists it. */
-export async function expectNoSeatTwice(db: Database, eventId: string) {
+async function expectNoSeatTwice(db: Database, eventId: string) {
   const [counts] = await queryRows<{ doubled: number; orphaned: number; taken: number; claimed: number }>(
     db,
     sql`SELECT

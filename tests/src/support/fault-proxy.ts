@@ -13,7 +13,7 @@ export interface FaultPlan {
   seed: number;
 }
 
-export interface FaultStats {
+interface FaultStats {
   connections: number;
   /** HTTP requests that got through to the server. */
   requests: number;

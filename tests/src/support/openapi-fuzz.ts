@@ -12,7 +12,7 @@ import {
 } from "./fuzz";
 
 /** The parts of JSON Schema (as OpenAPI 3.1 carries it) that the served document uses. */
-export interface Schema {
+interface Schema {
   $ref?: string;
   type?: string;
   format?: string;

@@ -14,7 +14,7 @@ export type RowFailure = ImportReport["failed"][number];
  * How long an upload may take, processing included. The server holds uploads to no
  * deadline of its own (they can outlast any per-call one); this is the worker's patience.
  */
-export const IMPORT_TIMEOUT_MS = 30 * 60_000;
+const IMPORT_TIMEOUT_MS = 30 * 60_000;
 /** How often the progress of a running upload is read. */
 const PROGRESS_POLL_MS = 500;
 

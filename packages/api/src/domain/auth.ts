@@ -21,7 +21,7 @@ export interface Session {
 }
 
 /** Sessions are looked up by the token's SHA-256; the token itself is never stored. */
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 const viewerColumns = { id: t.users.id, email: t.users.email, name: t.users.name, role: t.users.role };
 

@@ -8,7 +8,7 @@ import { type DomainError, failed, notFound } from "./errors";
 import { seatLabel } from "./format";
 import { enqueueNotification } from "./notifications";
 
-export const DEFAULT_HOLD_MINUTES = 10;
+const DEFAULT_HOLD_MINUTES = 10;
 const DECLINED_TOKEN = "tok_decline";
 
 type BookingRow = {

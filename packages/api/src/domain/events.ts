@@ -347,7 +347,7 @@ function isoOffset(instant: Date, zone: string): string {
  * local time the clocks skip (spring forward) names no instant and one they pass twice
  * (fall back) names two: both are refused with the way out, never guessed.
  */
-export function startInstant(start: Date | LocalDateTime, zone: string): Date {
+function startInstant(start: Date | LocalDateTime, zone: string): Date {
   if (start instanceof Date) return start;
   const resolved = resolveWallTime(start.wall, zone);
   if (resolved.kind === "instant") return resolved.instant;

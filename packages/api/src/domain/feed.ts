@@ -32,7 +32,7 @@ export type CheckedRow =
 
 /** The columns a row may have, as upsertEvent names them; the first four are required. */
 const strictRow = upsertEventInput.strict();
-export const FEED_COLUMNS = Object.keys(upsertEventInput.shape) as (keyof UpsertEventInput)[];
+const FEED_COLUMNS = Object.keys(upsertEventInput.shape) as (keyof UpsertEventInput)[];
 const REQUIRED = FEED_COLUMNS.filter((column) => !upsertEventInput.shape[column].safeParse(undefined).success);
 
 /** Text of a byte stream, decoded across chunk boundaries; a leading BOM is dropped. */

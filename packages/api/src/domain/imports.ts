@@ -8,9 +8,9 @@ import { decideImportEvents, decideReadImport, ensureAllowed } from "./permissio
 import type { Viewer } from "./viewer";
 
 /** Failed rows kept with an import (all of them are counted): a report, not a copy of the feed. */
-export const MAX_KEPT_FAILURES = 1_000;
+const MAX_KEPT_FAILURES = 1_000;
 /** A running import not heard from for this long is taken to be dead (its server stopped). */
-export const STALE_IMPORT_MS = 120_000;
+const STALE_IMPORT_MS = 120_000;
 /** While rows go in, progress is written at least this often, and whenever the feed pauses. */
 const PROGRESS_INTERVAL_MS = 250;
 

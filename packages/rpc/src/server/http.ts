@@ -21,7 +21,7 @@ import { type RateLimiter, retryAfterMsOf, retryAfterSeconds } from "./rate-limi
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 50;
 /** Uploads (application/octet-stream bodies) are streamed to the procedure, up to this size. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const OCTET_STREAM = "application/octet-stream";
 /** Past this, a too-large body is not read to its end: the connection is dropped. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
@@ -270,7 +270,7 @@ function mediaTypeOf(req: IncomingMessage): string | undefined {
  * is ready: it reads whatever the procedure left unread, so the client is not reset while
  * still sending and sees the answer, and drops a connection that sends far too much.
  */
-export function uploadBody(req: IncomingMessage, limit: number) {
+function uploadBody(req: IncomingMessage, limit: number) {
   const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let size = 0;
   let finished = false;

@@ -3,7 +3,7 @@ import type { ExistingRecord, IdempotencyRecordId, IdempotencyStore, StoredOutco
 type Row = { inputHash: string; outcome: StoredOutcome | null; expiresAt: Date };
 
 /** A transaction: its uncommitted writes, and a promise that settles when it ends. */
-export interface MemoryTx {
+interface MemoryTx {
   writes: Map<string, Row>;
   ended: Promise<void>;
 }
