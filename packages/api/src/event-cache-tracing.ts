@@ -8,20 +8,22 @@ export const CACHE_READ_EVENT = "event cache get";
 /** The span of a miss's load: its statements are its children. */
 export const CACHE_LOAD_SPAN = "event cache load";
 
-// The key's first segment names the read (`getEvent`, `listEvents`…); the rest identifies an
-// event or a query and stays out of spans. Attribute objects are kept per read name, since
-// the SDK copies them anyway and a cached read happens thousands of times a second.
-const readAttributes = new Map<string, { hit: Attributes; miss: Attributes; load: Attributes }>();
-function attributesOf(key: string) {
+// The key's first segment names the read (`getEvent`, `listEvents`…, the procedure's name);
+// the rest identifies an event or a query and stays out of spans. A read's event carries only
+// the outcome: the span it is on, the call's, already names the procedure. Attribute objects
+// are made once, since a cached read happens thousands of times a second.
+const HIT: Attributes = { "cache.hit": true };
+const MISS: Attributes = { "cache.hit": false };
+const loadAttributes = new Map<string, Attributes>();
+function loadAttributesOf(key: string): Attributes {
   const colon = key.indexOf(":");
   const name = colon === -1 ? key : key.slice(0, colon);
-  let cached = readAttributes.get(name);
-  if (!cached) {
-    const common = { "cache.name": "event reads", "cache.key": name };
-    cached = { hit: { ...common, "cache.hit": true }, miss: { ...common, "cache.hit": false }, load: common };
-    readAttributes.set(name, cached);
+  let attributes = loadAttributes.get(name);
+  if (!attributes) {
+    attributes = { "cache.name": "event reads", "cache.key": name };
+    loadAttributes.set(name, attributes);
   }
-  return cached;
+  return attributes;
 }
 
 /**
@@ -54,14 +56,13 @@ export function traceEventCache(cache: EventCache): EventCache {
       const active = context.active();
       const caller = trace.getSpan(active);
       if (caller === undefined || !caller.isRecording()) return cache.get(key, eventId, load);
-      const attributes = attributesOf(key);
       let loaded = false;
       const read = cache.get(key, eventId, () => {
         loaded = true;
-        caller.addEvent(CACHE_READ_EVENT, attributes.miss);
+        caller.addEvent(CACHE_READ_EVENT, MISS);
         const span: Span = tracer.startSpan(
           CACHE_LOAD_SPAN,
-          { kind: SpanKind.INTERNAL, attributes: attributes.load },
+          { kind: SpanKind.INTERNAL, attributes: loadAttributesOf(key) },
           active,
         );
         return context.with(trace.setSpan(active, span), load).finally(() => span.end());
@@ -71,7 +72,7 @@ export function traceEventCache(cache: EventCache): EventCache {
       // fails and this one loads for itself: so a hit is recorded only once answered.
       if (loaded) return read;
       return read.then((value) => {
-        if (!loaded) caller.addEvent(CACHE_READ_EVENT, attributes.hit);
+        if (!loaded) caller.addEvent(CACHE_READ_EVENT, HIT);
         return value;
       });
     },
