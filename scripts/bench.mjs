@@ -242,6 +242,7 @@ async function tracingCost() {
   const runs = { on: [], off: [] };
   const pairRatios = [];
   let calls;
+  const roundsStarted = Date.now();
   try {
     for (let pair = 0; pair < TRACING_PAIRS; pair++) {
       for (const name of pair % 2 === 0 ? ["on", "off"] : ["off", "on"]) {
@@ -257,6 +258,7 @@ async function tracingCost() {
     await Promise.all([on.stop(), off.stop()]);
   }
   conditions.loadAfter = loadAverage();
+  conditions.roundsSeconds = Math.round((Date.now() - roundsStarted) / 1000);
   const exported = await (await fetch(`${sink.url}/stats`)).json();
   await sink.stop();
   const hooks = lastJsonLine(await tsx("bench/src/tracing-hooks.ts", []));
@@ -671,7 +673,7 @@ function tracingRows(t) {
             .map(([name, n]) => `${name} ×${fmt(n)}`)
             .join(", ") || "none"
         }`,
-        `${fmt(x.exports)} exports, ${kib(x.bytes)} KiB (${fmt(x.spans > 0 ? x.bytes / x.spans : 0)} B per span); sink CPU ${fmt(x.receiveCpuMs)} ms receiving, ${fmt(x.decodeCpuMs)} ms decoding afterwards`,
+        `${fmt(x.exports)} exports, ${kib(x.bytes)} KiB (${fmt(x.spans > 0 ? x.bytes / x.spans : 0)} B per span); sink CPU ${fmt(x.receiveCpuMs)} ms receiving over ${fmt(c.roundsSeconds)} s of rounds (${fmt(x.receiveCpuMs / (10 * c.roundsSeconds), 1)}% of a core), ${fmt(x.decodeCpuMs)} ms decoding afterwards`,
         `BSP ${Object.entries(c.bsp)
           .map(([name, value]) => `${name}=${value}`)
           .join(", ")}`,

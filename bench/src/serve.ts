@@ -74,9 +74,9 @@ function bare(): http.Server {
 
 /**
  * What the sink received: export requests, bytes, and — decoded only when asked, after the
- * load — the spans and span events by name. `receiveCpuMs` is this process's CPU from its
- * start to the question (reading sockets, answering); `decodeCpuMs` what decoding it all
- * then took, so a receiver that decoded as the exports arrived would have cost that more.
+ * load — the spans and span events by name. `receiveCpuMs` is this process's CPU from the
+ * first export to the question (reading sockets, answering); `decodeCpuMs` what decoding it
+ * all then took, so a receiver that decoded as the exports arrived would have cost that more.
  */
 export interface SinkStats {
   exports: number;
@@ -101,8 +101,10 @@ function otlpSink(): http.Server {
   const received: { body: Buffer; encoding: OtlpEncoding }[] = [];
   const encodings: Record<OtlpEncoding, number> = { json: 0, protobuf: 0 };
   let bytes = 0;
+  let beforeFirst: NodeJS.CpuUsage | undefined;
   const stats = (): SinkStats => {
-    const receiveCpuMs = cpuMs(process.cpuUsage());
+    const receiveCpuMs = beforeFirst ? cpuMs(process.cpuUsage(beforeFirst)) : 0;
+    const decodeFrom = process.cpuUsage();
     const spansByName: Record<string, number> = {};
     const eventsByName: Record<string, number> = {};
     let spans = 0;
@@ -113,7 +115,7 @@ function otlpSink(): http.Server {
         for (const event of span.events) eventsByName[event.name] = (eventsByName[event.name] ?? 0) + 1;
       }
     }
-    const decodeCpuMs = cpuMs(process.cpuUsage()) - receiveCpuMs;
+    const decodeCpuMs = cpuMs(process.cpuUsage(decodeFrom));
     return { exports: received.length, bytes, encodings, spans, spansByName, eventsByName, receiveCpuMs, decodeCpuMs };
   };
   return http.createServer((req, res) => {
@@ -121,6 +123,7 @@ function otlpSink(): http.Server {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats()));
       return;
     }
+    beforeFirst ??= process.cpuUsage();
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
