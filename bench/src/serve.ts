@@ -78,7 +78,7 @@ function bare(): http.Server {
  * first export to the question (reading sockets, answering); `decodeCpuMs` what decoding it
  * all then took, so a receiver that decoded as the exports arrived would have cost that more.
  */
-export interface SinkStats {
+interface SinkStats {
   exports: number;
   bytes: number;
   encodings: Record<OtlpEncoding, number>;
