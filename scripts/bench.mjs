@@ -145,15 +145,86 @@ const otelEnv = (given = {}) => ({
   ...given,
 });
 
+/** Alternating pairs of tracing rounds (on then off, off then on, …): the machine is shared. */
+const TRACING_PAIRS = QUICK ? 2 : 4;
+/** The BatchSpanProcessor settings a run used: the OTEL_BSP_* given, else the SDK's defaults. */
+const bspSettings = () =>
+  Object.fromEntries(
+    [
+      ["OTEL_BSP_MAX_QUEUE_SIZE", "2048"],
+      ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512"],
+      ["OTEL_BSP_SCHEDULE_DELAY", "5000"],
+    ].map(([name, sdkDefault]) => [name, process.env[name] || `${sdkDefault} (SDK default)`]),
+  );
+const loadAverage = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
+const median = (list) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
 /**
- * getEvent (cached, PGlite) on two product servers of the same build: tracing on (every call
- * sampled, spans exported as OTLP/protobuf to a local sink process that reads them as a
- * collector would) and tracing off (endpoint unset: no SDK loaded, the API's no-op tracer).
+ * A process's CPU time so far in ms (user + system, from /proc at 100 ticks a second): a
+ * server's CPU per request moves far less with the machine's other load than its requests
+ * per second do.
+ */
+function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** One measured load round on a server, with the server's CPU time per request in it. */
+async function loadWithCpu(server, url) {
+  await load(url, { seconds: WARMUP, warmup: false });
+  const cpuBefore = cpuMsOf(server.pid);
+  const result = await load(url, { warmup: false });
+  const cpuMs = cpuMsOf(server.pid) - cpuBefore;
+  return { ...result, cpuUsPerRequest: result.total > 0 ? Math.round((1000 * cpuMs) / result.total) : null };
+}
+
+/** The calls a product server counted (rpc_calls_total) for one procedure, every outcome. */
+async function callsCounted(url, procedure) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let calls = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("rpc_calls_total{") && line.includes(`procedure="${procedure}"`)) {
+      calls += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return calls;
+}
+
+/**
+ * getEvent (cached, PGlite) on two product servers of the same build: tracing on (the SDK
+ * started, every call sampled with `always_on`, spans exported as OTLP/protobuf over HTTP to
+ * a sink on loopback) and tracing off (endpoint unset: no SDK loaded, the API's no-op
+ * tracer), in alternating pairs of rounds; the figure is the median of the pairs' ratios.
+ * The sink takes the exports' bytes as a remote collector would cost this host nothing more
+ * than the sockets, and decodes them after the load to count them: every call the traced
+ * server counted must have arrived as its span (the server exports its buffer when stopped).
  * Then what the tracing calls cost with no SDK, in process (bench/src/tracing-hooks.ts), set
  * against the off server's time per request: the throughput a build without them would
  * reach, estimated, since one build cannot run both ways.
  */
 async function tracingCost() {
+  const conditions = {
+    commit: await commitOf(),
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    node: process.version,
+    loadBefore: loadAverage(),
+    protocol: "http/protobuf",
+    sampler: "always_on",
+    bsp: bspSettings(),
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP,
+    pairs: TRACING_PAIRS,
+  };
   log("tracing: an OTLP sink, a product server exporting every span to it, one with the endpoint unset");
   const sink = await startServer("otlp-sink");
   const [on, off] = await Promise.all([
@@ -161,27 +232,33 @@ async function tracingCost() {
       "product",
       otelEnv({
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
-        OTEL_TRACES_SAMPLER: "always_on",
+        OTEL_EXPORTER_OTLP_PROTOCOL: conditions.protocol,
+        OTEL_TRACES_SAMPLER: conditions.sampler,
       }),
     ),
     startServer("product", otelEnv()),
   ]);
   const path = `/trpc/getEvent?input=${await jazzInput(off.url)}`;
   const runs = { on: [], off: [] };
+  const pairRatios = [];
+  let calls;
+  const roundsStarted = Date.now();
   try {
-    for (const [round, names] of [
-      ["on", "off"],
-      ["off", "on"],
-    ].entries()) {
-      for (const name of names) {
-        log(`tracing round ${round + 1}: ${name}`);
-        runs[name].push(await load(`${(name === "on" ? on : off).url}${path}`));
+    for (let pair = 0; pair < TRACING_PAIRS; pair++) {
+      for (const name of pair % 2 === 0 ? ["on", "off"] : ["off", "on"]) {
+        log(`tracing pair ${pair + 1}/${TRACING_PAIRS}: ${name}`);
+        const server = name === "on" ? on : off;
+        runs[name].push(await loadWithCpu(server, `${server.url}${path}`));
       }
+      pairRatios.push(runs.on[pair].rps / runs.off[pair].rps);
     }
+    calls = await callsCounted(on.url, "getEvent");
   } finally {
+    // Stopping the traced server exports what its span processor still holds.
     await Promise.all([on.stop(), off.stop()]);
   }
+  conditions.loadAfter = loadAverage();
+  conditions.roundsSeconds = Math.round((Date.now() - roundsStarted) / 1000);
   const exported = await (await fetch(`${sink.url}/stats`)).json();
   await sink.stop();
   const hooks = lastJsonLine(await tsx("bench/src/tracing-hooks.ts", []));
@@ -192,10 +269,22 @@ async function tracingCost() {
   // each request would take nsPerCall less.
   const secondsPerRequest = 1 / bestOff.rps;
   const withoutTracingRps = 1 / Math.max(secondsPerRequest - hooks.nsPerCall / 1e9, 1e-9);
+  const callSpans = exported.spansByName.getEvent ?? 0;
+  const cpuOn = median(runs.on.map((r) => r.cpuUsPerRequest));
+  const cpuOff = median(runs.off.map((r) => r.cpuUsPerRequest));
   return {
+    conditions,
+    onShare: 100 * median(pairRatios),
+    pairShares: pairRatios.map((ratio) => Math.round(1000 * ratio) / 10),
     on: bestOn,
     off: bestOff,
     rounds: { on: runs.on.map((r) => r.rps), off: runs.off.map((r) => r.rps) },
+    // The server's CPU per request, median of its rounds: what throughput would be in
+    // proportion to if each server had a core to itself.
+    cpuUsPerRequest: { on: cpuOn, off: cpuOff, offOverOn: cpuOn > 0 ? (100 * cpuOff) / cpuOn : null },
+    calls,
+    spansPerCall: calls > 0 ? exported.spans / calls : 0,
+    callsWithoutSpan: calls - callSpans,
     exported,
     hookNsPerCall: hooks.nsPerCall,
     withoutTracingRps: Math.round(withoutTracingRps),
@@ -567,16 +656,30 @@ const fmt = (n, digits = 0) =>
     : "—";
 const verdict = (ok) => (ok === null ? "not run" : ok ? "met" : "not met");
 
-/** The two tracing figures, each with what "off" means in it. */
+/** The two tracing figures, each with what "off" means in it, and the conditions of the run. */
 function tracingRows(t) {
-  const onShare = pct(t.on.rps, t.off.rps);
   const offShare = pct(t.off.rps, t.withoutTracingRps);
+  const c = t.conditions;
+  const x = t.exported;
+  const kib = (bytes) => fmt(Math.round(bytes / 1024));
   return [
     [
-      "getEvent, tracing on (every call sampled, OTLP/protobuf to a local sink) vs endpoint unset",
-      `${fmt(t.on.rps)} vs ${fmt(t.off.rps)} req/s = ${fmt(onShare, 1)}% (${fmt(t.exported.exports)} exports, ${fmt(Math.round(t.exported.bytes / 1024))} KiB received)`,
+      `getEvent, tracing on (SDK started, every call sampled: ${c.sampler}; ${c.protocol} over HTTP to a sink on loopback that keeps the bytes and decodes them after the load) vs endpoint unset; median of ${c.pairs} alternating pairs, ${c.connections} connections, ${c.seconds} s each after ${c.warmupSeconds} s warm-up; load average ${c.loadBefore} before, ${c.loadAfter} after; commit ${c.commit}`,
+      [
+        `${fmt(t.onShare, 1)}% (pairs: ${t.pairShares.map((share) => `${fmt(share, 1)}%`).join(", ")}; best ${fmt(t.on.rps)} vs ${fmt(t.off.rps)} req/s)`,
+        `server CPU per request ${fmt(t.cpuUsPerRequest.on)} vs ${fmt(t.cpuUsPerRequest.off)} µs (off/on ${fmt(t.cpuUsPerRequest.offOverOn, 1)}%)`,
+        `${fmt(x.spans)} spans received for ${fmt(t.calls)} traced calls (${fmt(t.spansPerCall, 2)} per call, ${fmt(t.callsWithoutSpan)} calls without their span), events ${
+          Object.entries(x.eventsByName)
+            .map(([name, n]) => `${name} ×${fmt(n)}`)
+            .join(", ") || "none"
+        }`,
+        `${fmt(x.exports)} exports, ${kib(x.bytes)} KiB (${fmt(x.spans > 0 ? x.bytes / x.spans : 0)} B per span); sink CPU ${fmt(x.receiveCpuMs)} ms receiving over ${fmt(c.roundsSeconds)} s of rounds (${fmt(x.receiveCpuMs / (10 * c.roundsSeconds), 1)}% of a core), ${fmt(x.decodeCpuMs)} ms decoding afterwards`,
+        `BSP ${Object.entries(c.bsp)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(", ")}`,
+      ].join("; "),
       "≥ 85%",
-      verdict(onShare >= 85),
+      verdict(t.onShare >= 85),
     ],
     [
       "getEvent, endpoint unset vs no tracing calls at all (estimated: the unset server's time per request less the no-SDK tracing calls' cost measured in process)",

@@ -7,20 +7,24 @@
 //   standalone   tRPC's stock standalone adapter serving the same router and context factory
 //                (with the getEvent cache; without the product's metrics)
 //   bare         node:http answering every request with the bytes in BENCH_BODY_FILE
-//   otlp-sink    an OTLP/HTTP endpoint that reads every export and answers success, as a
-//                collector does; GET /stats → {"exports":n,"bytes":n}
-// The product server starts tracing as `npm run server` does: only when OTEL_* asks for it.
+//   otlp-sink    an OTLP/HTTP endpoint that takes every export and answers success, as a
+//                collector's receiver does; GET /stats decodes what it kept (see otlpSink)
+// The product server starts tracing as `npm run server` does: only when OTEL_* asks for it,
+// and exports what is still buffered when it is stopped.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, startAvailabilityFeed } from "@ticketing/api";
 import { migrateDatabase, openDatabase } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
+import { decodeTraceExport, encodingOf, type OtlpEncoding } from "@ticketing/rpc/otlp-receiver";
+import type { Tracing } from "@ticketing/rpc/tracing";
 import { createApp, createLogger, loadConfig, startServerTracing } from "@ticketing/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { BENCH_SERVICE_TOKEN, benchContextFactory } from "./context";
 
 const mode = process.argv[2] ?? "product";
+let tracing: Tracing | undefined;
 
 async function product(): Promise<http.Server> {
   const config = loadConfig({
@@ -31,7 +35,7 @@ async function product(): Promise<http.Server> {
     EVENT_CACHE: process.env.EVENT_CACHE ?? "true",
     DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
   });
-  const tracing = await startServerTracing();
+  tracing = await startServerTracing();
   const database = process.env.DATABASE_URL
     ? await openDatabase(process.env.DATABASE_URL, {
         poolSize: config.databasePoolSize,
@@ -68,20 +72,73 @@ function bare(): http.Server {
   });
 }
 
+/**
+ * What the sink received: export requests, bytes, and — decoded only when asked, after the
+ * load — the spans and span events by name. `receiveCpuMs` is this process's CPU from the
+ * first export to the question (reading sockets, answering); `decodeCpuMs` what decoding it
+ * all then took, so a receiver that decoded as the exports arrived would have cost that more.
+ */
+interface SinkStats {
+  exports: number;
+  bytes: number;
+  encodings: Record<OtlpEncoding, number>;
+  spans: number;
+  spansByName: Record<string, number>;
+  eventsByName: Record<string, number>;
+  receiveCpuMs: number;
+  decodeCpuMs: number;
+}
+
+const cpuMs = (usage: NodeJS.CpuUsage) => Math.round((usage.user + usage.system) / 1000);
+
+/**
+ * A collector's receiver runs on another host: its CPU is no cost of the traced server. On
+ * this machine the sink shares the cores with the server under load, so while the load runs
+ * it only takes each export's bytes and answers success; the bytes are kept, and decoded
+ * (with the tests' OTLP decoder) when GET /stats asks, to count what arrived.
+ */
 function otlpSink(): http.Server {
-  const stats = { exports: 0, bytes: 0 };
+  const received: { body: Buffer; encoding: OtlpEncoding }[] = [];
+  const encodings: Record<OtlpEncoding, number> = { json: 0, protobuf: 0 };
+  let bytes = 0;
+  let beforeFirst: NodeJS.CpuUsage | undefined;
+  const stats = (): SinkStats => {
+    const receiveCpuMs = beforeFirst ? cpuMs(process.cpuUsage(beforeFirst)) : 0;
+    const decodeFrom = process.cpuUsage();
+    const spansByName: Record<string, number> = {};
+    const eventsByName: Record<string, number> = {};
+    let spans = 0;
+    for (const { body, encoding } of received) {
+      for (const span of decodeTraceExport(body, encoding)) {
+        spans++;
+        spansByName[span.name] = (spansByName[span.name] ?? 0) + 1;
+        for (const event of span.events) eventsByName[event.name] = (eventsByName[event.name] ?? 0) + 1;
+      }
+    }
+    const decodeCpuMs = cpuMs(process.cpuUsage(decodeFrom));
+    return { exports: received.length, bytes, encodings, spans, spansByName, eventsByName, receiveCpuMs, decodeCpuMs };
+  };
   return http.createServer((req, res) => {
     if (req.method === "GET" && req.url === "/stats") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats()));
       return;
     }
-    req.on("data", (chunk: Buffer) => {
-      stats.bytes += chunk.length;
-    });
+    beforeFirst ??= process.cpuUsage();
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      stats.exports++;
-      // An empty ExportTraceServiceResponse: everything accepted.
-      res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+      const encoding = encodingOf(req.headers["content-type"]);
+      if (req.method !== "POST" || req.url !== "/v1/traces" || encoding === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      bytes += body.length;
+      encodings[encoding]++;
+      received.push({ body, encoding });
+      // An empty ExportTraceServiceResponse, in the request's encoding: everything accepted.
+      if (encoding === "json") res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      else res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
     });
   });
 }
@@ -99,5 +156,12 @@ server.listen(0, "127.0.0.1", () => {
   console.log(JSON.stringify({ ready: true, port, pid: process.pid }));
 });
 
-// A clean exit on a signal, so `node --cpu-prof` writes its profile.
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
+// A clean exit on a signal, so `node --cpu-prof` writes its profile, once the spans still
+// buffered are exported (the bench counts every call's span at the sink).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void Promise.resolve(tracing?.shutdown())
+      .catch((error: unknown) => console.error(error))
+      .finally(() => process.exit(0));
+  });
+}

@@ -127,12 +127,20 @@ describe("tracing through the web app", () => {
       spans.some((span) => publish && span.parentSpanId === publish.spanId && span.name.startsWith("pglite.")),
     ).toBe(true);
 
-    // getEvent's reads went through the cache: a span each, hit or miss, a miss's statements below it.
-    const cacheReads = spans.filter((span) => span.name === "event cache get");
+    // getEvent's reads went through the cache: an event on the call's span each, hit or miss;
+    // a miss's load is a span under that call, with its statements below it.
+    const eventCalls = callSpans(spans, "getEvent");
+    const cacheReads = eventCalls.flatMap((call) => call.events.filter((event) => event.name === "event cache get"));
     expect(cacheReads.length).toBeGreaterThan(0);
     for (const read of cacheReads) expect(read.attributes["cache.hit"]).toEqual(expect.any(Boolean));
-    const miss = cacheReads.find((read) => read.attributes["cache.hit"] === false);
-    expect(spans.some((span) => miss && span.parentSpanId === miss.spanId && span.name.startsWith("pglite."))).toBe(
+    const missed = eventCalls.find((call) =>
+      call.events.some((event) => event.name === "event cache get" && event.attributes["cache.hit"] === false),
+    );
+    const load = spans.find(
+      (span) => missed && span.name === "event cache load" && span.parentSpanId === missed.spanId,
+    );
+    expect(load).toMatchObject({ kind: SPAN_KIND.internal, attributes: { "cache.key": "getEvent" } });
+    expect(spans.some((span) => load && span.parentSpanId === load.spanId && span.name.startsWith("pglite."))).toBe(
       true,
     );
 

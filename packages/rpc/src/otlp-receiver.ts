@@ -245,6 +245,22 @@ function decodeProtobuf(body: Buffer): WireRequest {
   return object as WireRequest;
 }
 
+/** The media types OTLP/HTTP exports are sent as. */
+export type OtlpEncoding = ReceivedSpan["encoding"];
+
+/** An export's encoding from its `content-type`; undefined for anything OTLP/HTTP does not send. */
+export function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const type = (contentType ?? "").split(";")[0]?.trim();
+  return type === "application/json" ? "json" : type === "application/x-protobuf" ? "protobuf" : undefined;
+}
+
+/** The spans of one export request's body (ExportTraceServiceRequest), as OTLP/JSON or protobuf. */
+export function decodeTraceExport(body: Buffer, encoding: OtlpEncoding): ReceivedSpan[] {
+  return encoding === "json"
+    ? spansOf(JSON.parse(body.toString("utf8")) as WireRequest, "json")
+    : spansOf(decodeProtobuf(body), "protobuf");
+}
+
 async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -271,20 +287,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       return;
     }
     const body = await bodyOf(req);
-    const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim();
+    const encoding = encodingOf(req.headers["content-type"]);
+    if (encoding === undefined) {
+      res.writeHead(415).end();
+      return;
+    }
     try {
-      if (type === "application/json") {
-        spans.push(...spansOf(JSON.parse(body.toString("utf8")) as WireRequest, "json"));
-        requests.json++;
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      } else if (type === "application/x-protobuf") {
-        spans.push(...spansOf(decodeProtobuf(body), "protobuf"));
-        requests.protobuf++;
-        // An empty ExportTraceServiceResponse: full success.
-        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
-      } else {
-        res.writeHead(415).end();
-      }
+      spans.push(...decodeTraceExport(body, encoding));
+      requests[encoding]++;
+      // An empty ExportTraceServiceResponse (full success), in the request's encoding.
+      if (encoding === "json") res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      else res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
     } catch (error) {
       res.writeHead(400, { "content-type": "text/plain" }).end(String(error));
     }
