@@ -18,4 +18,5 @@ export type { Role, Viewer } from "./domain/viewer";
 export { type Cached, createEventCache, type EventCache } from "./event-cache";
 export { traceEventCache } from "./event-cache-tracing";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
+export { settledText } from "./settled";
 export type { ProcedureMeta } from "./trpc";

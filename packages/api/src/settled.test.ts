@@ -1,7 +1,7 @@
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { eventOutput } from "./schemas/events";
-import { outputOf, settle, wireTransformer } from "./settled";
+import { outputOf, settle, settledText, wireTransformer } from "./settled";
 
 const event = () => ({
   id: "0b7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
@@ -53,5 +53,15 @@ describe("settled values", () => {
     const value = { at: new Date(0), ids: new Set([1, 2]) };
     expect(wireTransformer.serialize(value)).toEqual(superjson.serialize(value));
     expect(wireTransformer.serialize(7)).toEqual(superjson.serialize(7));
+  });
+
+  it("keep their JSON text: superjson's bytes, encoded once; any other value has none", () => {
+    const value = settle(eventOutput, event());
+    const text = settledText(value);
+    expect(text).toBe(JSON.stringify(superjson.serialize(eventOutput.parse(event()))));
+    expect(settledText(value)).toBe(text);
+    expect(settledText(eventOutput.parse(event()))).toBeUndefined();
+    expect(settledText("text")).toBeUndefined();
+    expect(settledText(null)).toBeUndefined();
   });
 });

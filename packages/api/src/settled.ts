@@ -10,6 +10,7 @@ import type { z } from "zod";
  */
 const settled = new WeakSet<object>();
 const serialized = new WeakMap<object, ReturnType<typeof superjson.serialize>>();
+const texts = new WeakMap<object, string>();
 
 function freezeDeep(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
@@ -58,3 +59,18 @@ export const wireTransformer = {
   },
   deserialize: <T = unknown>(payload: ReturnType<typeof superjson.serialize>): T => superjson.deserialize<T>(payload),
 };
+
+/**
+ * The JSON text of a settled value's serialization, computed once: a cached answer is sent to
+ * every caller as the same bytes, so re-encoding it per call would only add work that grows
+ * with the answer (an arena's sections). Undefined for any other value.
+ */
+export function settledText(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || !settled.has(value)) return undefined;
+  let text = texts.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(wireTransformer.serialize(value));
+    texts.set(value, text);
+  }
+  return text;
+}
