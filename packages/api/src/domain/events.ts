@@ -199,8 +199,11 @@ function prepareGetEvent(db: Database) {
                                      SELECT vs.section, 0, 0, 1 FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
                                      WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now()) c
                                GROUP BY c.section HAVING sum(c.total) > 0) s)`,
-      nextExpiry: sql<string | null>`(SELECT min(es.hold_expires_at)::text FROM event_seats es
-                         WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now())`,
+      // Decoded as the driver decodes a timestamp column (a Date on both stores).
+      nextExpiry: sql<Date | null>`(SELECT min(es.hold_expires_at) FROM event_seats es
+                         WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now())`.mapWith(
+        e.startsAt,
+      ),
     })
     .from(e)
     .innerJoin(v, eq(v.id, e.venueId))
@@ -245,7 +248,7 @@ export async function getEvent(db: Database, eventId: string): Promise<{ event: 
     tiers: row.tiers,
     sections: row.sections,
   };
-  return { event, changesAt: row.nextExpiry === null ? null : new Date(row.nextExpiry) };
+  return { event, changesAt: row.nextExpiry };
 }
 
 /**
