@@ -163,7 +163,7 @@ type Tier = EventDetail["tiers"][number];
  *
  * Per section, the kept counts (summed over stripes) and the live holds (from the held
  * seats' index) are aggregated in one pass, so no part of the read is repeated per section;
- * `next_expiry` is the earliest of those live holds, read in the same snapshot as the counts.
+ * `nextExpiry` is the earliest of those live holds, read in the same snapshot as the counts.
  */
 const eventStatements = new WeakMap<Database, ReturnType<typeof prepareGetEvent>>();
 
