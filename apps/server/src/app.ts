@@ -7,6 +7,7 @@ import {
   createEventCache,
   type EventCache,
   type RequestInfo,
+  settledText,
   traceEventCache,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
@@ -171,6 +172,8 @@ export function createApp({
     endpoint: "/trpc",
     allowedOrigins: config.webOrigins,
     directPath: config.directPath,
+    // Cached answers keep their JSON text: each caller gets the same bytes without re-encoding.
+    dataText: settledText,
     ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
     createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>

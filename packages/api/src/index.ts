@@ -19,4 +19,5 @@ export { type Cached, createEventCache, type EventCache } from "./event-cache";
 export { traceEventCache } from "./event-cache-tracing";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
 export type { ProcedureFailures } from "./router/failures";
+export { settledText } from "./settled";
 export type { ProcedureMeta } from "./trpc";

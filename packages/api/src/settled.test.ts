@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { eventOutput } from "./schemas/events";
-import { outputOf, settle, wireTransformer } from "./settled";
+import { outputOf, serializeForWire, settle, settledText, wireTransformer } from "./settled";
 
 const event = () => ({
   id: "0b7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
@@ -53,5 +54,80 @@ describe("settled values", () => {
     const value = { at: new Date(0), ids: new Set([1, 2]) };
     expect(wireTransformer.serialize(value)).toEqual(superjson.serialize(value));
     expect(wireTransformer.serialize(7)).toEqual(superjson.serialize(7));
+  });
+
+  it("keep their JSON text: superjson's bytes, encoded once; any other value has none", () => {
+    const value = settle(eventOutput, event());
+    const text = settledText(value);
+    expect(text).toBe(JSON.stringify(superjson.serialize(eventOutput.parse(event()))));
+    expect(settledText(value)).toBe(text);
+    expect(settledText(eventOutput.parse(event()))).toBeUndefined();
+    expect(settledText("text")).toBeUndefined();
+    expect(settledText(null)).toBeUndefined();
+  });
+});
+
+describe("serializeForWire", () => {
+  const same = (value: unknown) => {
+    let expected: string;
+    try {
+      expected = JSON.stringify(superjson.serialize(value));
+    } catch (error) {
+      // What superjson refuses (a prototype-polluting key), this refuses alike.
+      expect(() => serializeForWire(value)).toThrow((error as Error).message);
+      return;
+    }
+    expect(JSON.stringify(serializeForWire(value))).toBe(expected);
+  };
+
+  it("gives superjson's bytes for answers like getEvent's, Dates included", () => {
+    same(eventOutput.parse(event()));
+    same({ items: [eventOutput.parse(event()), eventOutput.parse(event())], nextCursor: null });
+    same([new Date(0), { at: new Date(1) }, [[new Date(2)]]]);
+    same({ "a.b": { "c\\d": new Date(3) }, plain: { nested: [1, "two", true, null] } });
+    same({});
+    same([]);
+    same(Object.assign(Object.create(null), { at: new Date(4) }));
+  });
+
+  it("leaves to superjson whatever it would annotate or refuse", () => {
+    const shared = { n: 1 };
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    same({ a: shared, b: shared });
+    same(cycle);
+    same({ a: undefined, b: Number.NaN, c: Number.POSITIVE_INFINITY, d: -0 });
+    same(new Array(3).fill(1, 0, 1)); // holes after the first element
+    same({ m: new Map([[1, new Date(5)]]), s: new Set([1]), r: /x/g, big: 10n, e: new Error("boom") });
+    same({ at: new Date(Number.NaN) });
+    same(JSON.parse('{"__proto__": {"x": 1}}'));
+    same({ constructor: 1 });
+    same("text");
+    same(7);
+    same(null);
+    same(undefined);
+  });
+
+  it("gives superjson's bytes on generated values", () => {
+    const leaf = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.date(),
+      fc.constant(new Date(Number.NaN)),
+      fc.bigInt(),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("node")), fc.dictionary(fc.string(), tie("node"))),
+    })).node;
+    fc.assert(
+      fc.property(tree, (value) => {
+        same(value);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -9,7 +9,8 @@ import type { z } from "zod";
  * once. A settled value is deeply frozen, so nothing can change it behind the memo's back.
  */
 const settled = new WeakSet<object>();
-const serialized = new WeakMap<object, ReturnType<typeof superjson.serialize>>();
+const serialized = new WeakMap<object, Serialized>();
+const texts = new WeakMap<object, string>();
 
 function freezeDeep(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
@@ -41,16 +42,89 @@ export function outputOf<S extends z.ZodType>(schema: S): (value: unknown) => z.
   return Object.assign(parse, { [enforcedSchema]: schema });
 }
 
+type Serialized = ReturnType<typeof superjson.serialize>;
+type Json = Serialized["json"];
+
+/** Keys superjson refuses to serialize (it throws): such a value is left to it. */
+const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A JSON copy of `value` with its Dates as ISO strings, and a skeleton of where the Dates are
+ * (objects with only the keys that lead to one, arrays with null elsewhere; undefined when
+ * there is none). Null when the value holds anything else superjson would annotate or refuse:
+ * undefined, holes, NaN, ±Infinity, -0, a non-plain object, an invalid Date, an object met
+ * twice (a shared reference or a cycle), a refused key.
+ */
+function copyPlain(value: unknown, seen: Set<object>): [Json, unknown] | null {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return [value, undefined];
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? [value, undefined] : null;
+  if (typeof value !== "object" || seen.has(value)) return null;
+  seen.add(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return null;
+    const out: Json[] = [];
+    let dates: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return null;
+      const item = copyPlain(value[i], seen);
+      if (!item) return null;
+      out.push(item[0]);
+      if (item[1] !== undefined) {
+        dates ??= new Array<unknown>(value.length).fill(null);
+        dates[i] = item[1];
+      }
+    }
+    return [out, dates];
+  }
+  if (proto === Date.prototype) {
+    const date = value as Date;
+    return Number.isNaN(date.getTime()) ? null : [date.toISOString(), date];
+  }
+  if ((proto !== Object.prototype && proto !== null) || value === Object.prototype) return null;
+  const out: { [key: string]: Json } = {};
+  let dates: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    if (REFUSED_KEYS.has(key)) return null;
+    const item = copyPlain((value as Record<string, unknown>)[key], seen);
+    if (!item) return null;
+    out[key] = item[0];
+    if (item[1] !== undefined) {
+      dates ??= {};
+      dates[key] = item[1];
+    }
+  }
+  return [out, dates];
+}
+
+/**
+ * superjson's serialization, the same value for the same input. superjson walks every node of
+ * an answer with a path and a dozen type checks each, which made it the largest part of an
+ * uncached getEvent's CPU, growing with the sections of the venue. A tree of plain objects,
+ * arrays, strings, finite numbers, booleans, null and Dates (what the procedures answer) is
+ * copied here in one pass instead; superjson itself then annotates only a skeleton holding the
+ * Dates at their paths, so `meta` is its own. Anything else goes to superjson whole.
+ * `settled.test.ts` checks the bytes against superjson's on generated values.
+ */
+export function serializeForWire(value: unknown): Serialized {
+  const copied = typeof value === "object" && value !== null ? copyPlain(value, new Set()) : null;
+  if (!copied) return superjson.serialize(value);
+  const [json, dates] = copied;
+  if (dates === undefined) return { json };
+  const { meta } = superjson.serialize(dates);
+  return meta ? { json, meta } : { json };
+}
+
 /**
  * superjson, with a settled value's serialization computed once and shared (frozen, so the
  * bytes on the wire are the ones superjson gives for it every time).
  */
 export const wireTransformer = {
-  serialize(value: unknown): ReturnType<typeof superjson.serialize> {
-    if (typeof value !== "object" || value === null || !settled.has(value)) return superjson.serialize(value);
+  serialize(value: unknown): Serialized {
+    if (typeof value !== "object" || value === null || !settled.has(value)) return serializeForWire(value);
     let out = serialized.get(value);
     if (!out) {
-      out = superjson.serialize(value);
+      out = serializeForWire(value);
       freezeDeep(out);
       serialized.set(value, out);
     }
@@ -58,3 +132,18 @@ export const wireTransformer = {
   },
   deserialize: <T = unknown>(payload: ReturnType<typeof superjson.serialize>): T => superjson.deserialize<T>(payload),
 };
+
+/**
+ * The JSON text of a settled value's serialization, computed once: a cached answer is sent to
+ * every caller as the same bytes, so re-encoding it per call would only add work that grows
+ * with the answer (an arena's sections). Undefined for any other value.
+ */
+export function settledText(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || !settled.has(value)) return undefined;
+  let text = texts.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(wireTransformer.serialize(value));
+    texts.set(value, text);
+  }
+  return text;
+}

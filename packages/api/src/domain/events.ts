@@ -152,36 +152,77 @@ async function findSummary(db: Database, eventId: string): Promise<EventSummary>
 }
 
 type SectionCounts = { name: string; total: number; available: number; held: number; sold: number };
+type Tier = EventDetail["tiers"][number];
 
 /**
- * One statement: the event, its tiers and its sections' counts (kept counts per section,
- * live holds per section from the held seats' index); the event's counts are their sums.
+ * getEvent's one statement, built once per database handle and sent as a named prepared
+ * statement: PostgreSQL then plans it once per connection instead of on every read (the
+ * plan of its subqueries cost several times their execution), and node-postgres sends only
+ * the event id. Handles are long-lived (the pool) or per call (a call's transaction, the
+ * deadline guard); a WeakMap lets the per-call ones go with their call.
+ *
+ * Per section, the kept counts (summed over stripes) and the live holds (from the held
+ * seats' index) are aggregated in one pass, so no part of the read is repeated per section;
+ * `nextExpiry` is the earliest of those live holds, read in the same snapshot as the counts.
  */
-export async function getEvent(db: Database, eventId: string): Promise<EventDetail> {
-  const [row] = await queryRows<
-    Omit<SummaryRow, "total" | "available" | "held" | "sold"> & {
-      tiers: EventDetail["tiers"];
-      sections: SectionCounts[];
-    }
-  >(
-    db,
-    sql`SELECT ${eventColumns},
-          (SELECT coalesce(json_agg(json_build_object('tier', et.tier, 'name', et.name, 'priceCents', et.price_cents)
-                                    ORDER BY et.price_cents DESC), '[]'::json)
-           FROM event_tiers et WHERE et.event_id = e.id) AS tiers,
-          (SELECT coalesce(json_agg(json_build_object('name', k.section, 'total', k.total,
-                                                      'available', k.total - k.sold - coalesce(h.held, 0),
-                                                      'held', coalesce(h.held, 0), 'sold', k.sold)
-                                    ORDER BY k.section), '[]'::json)
-           FROM (SELECT section, sum(total)::int AS total, sum(sold)::int AS sold FROM event_seat_counts
-                 WHERE event_id = e.id GROUP BY section HAVING sum(total) > 0) k
-           LEFT JOIN (SELECT vs.section, count(*)::int AS held
-                      FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
-                      WHERE es.event_id = e.id AND es.status = 'held' AND es.hold_expires_at > now()
-                      GROUP BY vs.section) h ON h.section = k.section) AS sections
-        FROM events e JOIN venues v ON v.id = e.venue_id
-        WHERE e.id = ${eventId}`,
-  );
+const eventStatements = new WeakMap<Database, ReturnType<typeof prepareGetEvent>>();
+
+function prepareGetEvent(db: Database) {
+  const e = t.events;
+  const v = t.venues;
+  return db
+    .select({
+      id: e.id,
+      externalId: e.externalId,
+      name: e.name,
+      description: e.description,
+      startsAt: e.startsAt,
+      status: e.status,
+      organizerId: e.organizerId,
+      venueId: v.id,
+      venueName: v.name,
+      venueCity: v.city,
+      venueTimeZone: v.timeZone,
+      tiers: sql<
+        Tier[]
+      >`(SELECT coalesce(json_agg(json_build_object('tier', et.tier, 'name', et.name, 'priceCents', et.price_cents)
+                                                  ORDER BY et.price_cents DESC), '[]'::json)
+                          FROM event_tiers et WHERE et.event_id = ${e.id})`,
+      sections: sql<SectionCounts[]>`(SELECT coalesce(json_agg(json_build_object('name', s.section, 'total', s.total,
+                                                                   'available', s.total - s.sold - s.held,
+                                                                   'held', s.held, 'sold', s.sold)
+                                                 ORDER BY s.section), '[]'::json)
+                         FROM (SELECT c.section, sum(c.total)::int AS total, sum(c.sold)::int AS sold, sum(c.held)::int AS held
+                               FROM (SELECT k.section, k.total, k.sold, 0 AS held FROM event_seat_counts k
+                                     WHERE k.event_id = ${e.id}
+                                     UNION ALL
+                                     SELECT vs.section, 0, 0, 1 FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
+                                     WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now()) c
+                               GROUP BY c.section HAVING sum(c.total) > 0) s)`,
+      // Decoded as the driver decodes a timestamp column (a Date on both stores).
+      nextExpiry: sql<Date | null>`(SELECT min(es.hold_expires_at) FROM event_seats es
+                         WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now())`.mapWith(
+        e.startsAt,
+      ),
+    })
+    .from(e)
+    .innerJoin(v, eq(v.id, e.venueId))
+    .where(eq(e.id, sql.placeholder("eventId")))
+    .prepare("ticketing_get_event");
+}
+
+/**
+ * One statement: the event, its tiers and its sections' counts; the event's counts are
+ * their sums. `changesAt`: when the answer changes without a write (the earliest live hold
+ * it counts lapses), or null.
+ */
+export async function getEvent(db: Database, eventId: string): Promise<{ event: EventDetail; changesAt: Date | null }> {
+  let statement = eventStatements.get(db);
+  if (!statement) {
+    statement = prepareGetEvent(db);
+    eventStatements.set(db, statement);
+  }
+  const [row] = await statement.execute({ eventId });
   if (!row) throw notFound(`Event ${eventId}`);
   const counts = { total: 0, available: 0, held: 0, sold: 0 };
   for (const section of row.sections) {
@@ -190,7 +231,24 @@ export async function getEvent(db: Database, eventId: string): Promise<EventDeta
     counts.held += section.held;
     counts.sold += section.sold;
   }
-  return { ...toSummary({ ...row, ...counts }), tiers: row.tiers, sections: row.sections };
+  let priceFromCents: number | null = null;
+  for (const tier of row.tiers)
+    if (priceFromCents === null || tier.priceCents < priceFromCents) priceFromCents = tier.priceCents;
+  const event: EventDetail = {
+    id: row.id,
+    externalId: row.externalId,
+    name: row.name,
+    description: row.description,
+    startsAt: row.startsAt,
+    status: row.status,
+    organizerId: row.organizerId,
+    venue: { id: row.venueId, name: row.venueName, city: row.venueCity, timeZone: row.venueTimeZone },
+    priceFromCents,
+    counts,
+    tiers: row.tiers,
+    sections: row.sections,
+  };
+  return { event, changesAt: row.nextExpiry };
 }
 
 /**

@@ -79,9 +79,8 @@ export const eventProcedures = {
     .output(outputOf(eventOutput))
     .query(({ ctx, input }) =>
       cachedRead(ctx, `getEvent:${input.eventId}`, input.eventId, eventOutput, async () => {
-        // Read the expiry first: a hold placed after it is a write, which invalidates anyway.
-        const changesAt = ctx.eventCache ? await events.nextHoldExpiry(ctx.db, input.eventId) : null;
-        return { value: await events.getEvent(ctx.db, input.eventId), changesAt };
+        const { event, changesAt } = await events.getEvent(ctx.db, input.eventId);
+        return { value: event, changesAt };
       }),
     ),
 

@@ -1,6 +1,6 @@
 import { findSeatCountMismatches } from "@ticketing/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listEvents } from "../domain/events";
+import { getEvent, listEvents } from "../domain/events";
 import { createSmallEvent, createTestApi, expireHold, type TestApi } from "../testing";
 
 // getEvent, listEvents and the sales summary read the counts the triggers keep, not the
@@ -30,6 +30,8 @@ describe("kept seat counts", () => {
     const listed = await listEvents(api.db, { query: name, limit: 5 });
     expect(listed.items.map((item) => item.id)).toEqual([eventId]);
     expect(listed.changesAt).toEqual(first.expiresAt);
+    // So does a cached event, read in the same statement as its counts.
+    expect((await getEvent(api.db, eventId)).changesAt).toEqual(first.expiresAt);
 
     await buyer.caller.confirmBooking({ bookingId: first.id, paymentToken: "tok_visa" });
     await buyer.caller.cancelBooking({ bookingId: second.id });
@@ -38,6 +40,8 @@ describe("kept seat counts", () => {
     // Lapsed: available before any sweep, in the event, its section, the list and the sales summary.
     await expireHold(api.db, third.id);
     expect(await countsOf(eventId)).toEqual({ total: 30, available: 26, held: 0, sold: 4 });
+    // With no live hold left, nothing changes the event by itself.
+    expect((await getEvent(api.db, eventId)).changesAt).toBeNull();
     const event = await api.anonymous.getEvent({ eventId });
     expect(event.sections).toEqual([{ name: "Main", total: 30, available: 26, held: 0, sold: 4 }]);
     const summary = await (await api.as("olivia@example.com")).getSalesSummary({ eventId });

@@ -63,6 +63,12 @@ export interface DirectCallOptions<TRouter extends AnyTRPCRouter> {
   onError?: (opts: DirectErrorHandlerOptions<TRouter>) => void;
   /** Headers to add for the errors of a response (e.g. Retry-After). */
   errorHeaders(errors: readonly TRPCError[]): Record<string, string>;
+  /**
+   * The JSON text of a successful call's data, for data whose text the host keeps (an
+   * answer shared by many callers, serialized once); undefined to serialize it as usual.
+   * It must be `JSON.stringify(transformer.output.serialize(data))`, byte for byte.
+   */
+  dataText?: (data: unknown) => string | undefined;
 }
 
 type Memo<T> = { read(): Promise<T>; result(): T | undefined };
@@ -307,6 +313,11 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     "result" in response
       ? { result: { data: config.transformer.output.serialize(response.result.data) } }
       : transformTRPCResponse(config, response);
+  /** One response's JSON; a success whose data has kept text is spliced in, not re-serialized. */
+  const wireText = (response: TRPCResponse<unknown, inferRouterError<TRouter>>) => {
+    const text = "result" in response ? opts.dataText?.(response.result.data) : undefined;
+    return text === undefined ? JSON.stringify(wire(response)) : `{"result":{"data":${text}}}`;
+  };
   const shapeOf = (error: TRPCError, index: number) => {
     const call = info.calls[index];
     return getTRPCErrorShape({
@@ -369,7 +380,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
         ? { error: shapeOf(error, 0) }
         : { result: { data: result?.data } };
       const status = initResponse([response], error ? [error] : []);
-      send(status, JSON.stringify(wire(response)));
+      send(status, wireText(response));
       return "done";
     }
 
@@ -393,7 +404,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     );
     const errors = results.flatMap(([error]) => (error ? [error] : []));
     const status = initResponse(responses, errors);
-    send(status, JSON.stringify(responses.map(wire)));
+    send(status, `[${responses.map(wireText).join(",")}]`);
     return "done";
   } catch (cause) {
     // As in tRPC: a stream-like result outside a batch, or a response that would not serialize.

@@ -59,6 +59,11 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
    * sends every request through the fetch adapter.
    */
   directPath?: boolean;
+  /**
+   * For the direct path: the kept JSON text of a call's data, if any (see
+   * DirectCallOptions.dataText). Default: none, every answer is serialized.
+   */
+  dataText?: (data: unknown) => string | undefined;
   /** Ceiling for `rpc-timeout-ms`; longer deadlines are clamped to it. */
   maxTimeoutMs?: number;
   /**
@@ -462,6 +467,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHa
           options.createContext({ info, resHeaders, nodeReq: req, requestId, deadline, traceContext }),
         onError: options.onError,
         errorHeaders,
+        dataText: options.dataText,
       });
       if (served === "done") return;
     }
