@@ -5,6 +5,9 @@
 //   raw  <url> <events> <s> <n>     n clients claiming one seat each, in one transaction, for s seconds
 //   http <api> <events> <s> <n>     n clients calling createBooking (Bearer, Idempotency-Key), for s seconds
 //   check <url> <events>            oversold seats and the bookings that exist after a run
+//   claim-cost <url> <events> <n>   n claims one after another on one connection, in alternating
+//                                   rounds with event_seats' own triggers (the seat counts) enabled
+//                                   and disabled: the database's cost of a claim, and the counts' share
 // (<events>: comma-separated ids; client i books event i mod their number)
 //   drop <url>                     drops the scratch database
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -346,6 +349,45 @@ async function check(url: string, eventIds: string[]) {
   }
 }
 
+/**
+ * The claim's cost to the database alone, with and without the triggers on event_seats that
+ * keep the seat counts (foreign keys, constraint triggers of their own, stay on): claims in
+ * turn on one connection, so no lock is waited for, in rounds that alternate the two. Leaves
+ * the triggers enabled. Only for a scratch database: it alters a table.
+ */
+async function claimCost(url: string, eventIds: string[], claims: number) {
+  const { users } = JSON.parse(readFileSync(process.env.BENCH_ACCOUNTS ?? "", "utf8")) as { users: string[] };
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const client = await pool.connect();
+  const perClaim: Record<"on" | "off", number[]> = { on: [], off: [] };
+  const backendCpu: Record<"on" | "off", number[]> = { on: [], off: [] };
+  // The backend's own CPU time (user + system, in clock ticks of 10 ms), from /proc: on a
+  // shared machine the wall time of a claim is mostly waiting for a core, its CPU time is not.
+  const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+  const cpuTicks = () => {
+    const fields = readFileSync(`/proc/${backend}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  try {
+    for (let round = 0; round < 6; round++) {
+      const triggers = round % 2 === 0 ? "on" : "off";
+      await client.query(`ALTER TABLE event_seats ${triggers === "on" ? "ENABLE" : "DISABLE"} TRIGGER USER`);
+      const started = performance.now();
+      const ticks = cpuTicks();
+      for (let i = 0; i < claims; i++) {
+        await claimOne(client, eventIds[i % eventIds.length] as string, users[i % users.length] as string);
+      }
+      backendCpu[triggers].push(Number((((cpuTicks() - ticks) * 10) / claims).toFixed(3)));
+      perClaim[triggers].push(Number(((performance.now() - started) / claims).toFixed(3)));
+    }
+  } finally {
+    await client.query("ALTER TABLE event_seats ENABLE TRIGGER USER");
+    client.release();
+    await pool.end();
+  }
+  console.log(JSON.stringify({ claims, wallMsPerClaim: perClaim, backendCpuMsPerClaim: backendCpu }));
+}
+
 async function drop(url: string) {
   console.log(JSON.stringify({ dropped: await dropScratchPostgres(url) }));
 }
@@ -364,6 +406,9 @@ switch (command) {
     break;
   case "check":
     await check(a, b.split(","));
+    break;
+  case "claim-cost":
+    await claimCost(a, b.split(","), Number(c));
     break;
   case "drop":
     await drop(a);

@@ -199,11 +199,13 @@ export const eventSeats = pgTable(
 
 /**
  * Seat counts per event and section, kept by statement-level triggers on `event_seats`
- * (migration 0003) in the transaction of every seat change, whoever writes it. A section's
- * counts are the sum of its stripes: each database session adds its changes to its own
- * stripe (backend pid modulo 16), so concurrent bookings of one section do not queue on one
- * row lock until they commit. `held` counts every held seat, lapsed holds included; a read
- * takes the live ones from `event_seats_holds_idx` (see docs/decisions/016).
+ * (migrations 0003 and 0005) in the transaction of every seat change, whoever writes it:
+ * every seat (`total`) and the sold ones. A section's counts are the sum of its stripes:
+ * each database session adds its changes to its own stripe (backend pid modulo 16), so
+ * concurrent confirmations of one section rarely queue on one row lock until they commit.
+ * Holds are not kept here: a read counts the live ones from `event_seats_holds_idx`, so a
+ * claim (available → held) changes no count and takes no lock on this table (see
+ * docs/decisions/016).
  */
 export const eventSeatCounts = pgTable(
   "event_seat_counts",
@@ -214,7 +216,6 @@ export const eventSeatCounts = pgTable(
     section: text("section").notNull(),
     stripe: smallint("stripe").notNull(),
     total: integer("total").notNull().default(0),
-    held: integer("held").notNull().default(0),
     sold: integer("sold").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.section, t.stripe] })],

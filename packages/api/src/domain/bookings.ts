@@ -160,22 +160,21 @@ export async function createBooking(
   holdMinutes = DEFAULT_HOLD_MINUTES,
   authorize: (event: BookableEvent) => void = () => {},
 ): Promise<Booking> {
-  const [event] = await db
-    .select({
-      status: t.events.status,
-      startsAt: t.events.startsAt,
-      name: t.events.name,
-      organizerId: t.events.organizerId,
-    })
-    .from(t.events)
-    .where(eq(t.events.id, request.eventId));
+  // SQL, not drizzle's select builder: building that select cost the server more CPU than
+  // the statement costs the database (docs/decisions/016, 2026-12-07).
+  const [event] = await queryRows<{
+    status: (typeof t.eventStatus.enumValues)[number];
+    starts_at: string | Date;
+    name: string;
+    organizer_id: string;
+  }>(db, sql`SELECT status, starts_at, name, organizer_id FROM events WHERE id = ${request.eventId}`);
   if (!event) throw notFound(`Event ${request.eventId}`);
-  authorize({ kind: "event", id: request.eventId, organizerId: event.organizerId });
+  authorize({ kind: "event", id: request.eventId, organizerId: event.organizer_id });
   if (event.status !== "on_sale" && event.status !== "sold_out") {
     const state = event.status === "scheduled" ? "is not on sale yet" : "was cancelled";
     throw failed("NOT_ON_SALE", { status: event.status }, `${event.name} ${state}; it cannot be booked.`);
   }
-  if (event.startsAt.getTime() <= Date.now()) {
+  if (new Date(event.starts_at).getTime() <= Date.now()) {
     throw failed("NOT_ON_SALE", { status: "started" }, `${event.name} has already started; it cannot be booked.`);
   }
 
