@@ -21,8 +21,10 @@ if (!existsSync(tsc)) {
   console.error("declarations: no TypeScript 7 compiler installed, skipped");
   process.exit(0);
 }
-// The root tsconfig.json lists exactly the projects that others reference.
-const args = [tsc, "--build", root, "--checkers", "1", ...(watch ? ["--watch", "--preserveWatchOutput"] : [])];
+// tsconfig.declarations.json lists exactly the projects that others reference. It is not
+// named tsconfig.json: tsserver would load every project an ancestor tsconfig.json references
+// (from source) to see whether it owns the file being opened.
+const args = [tsc, "--build", join(root, "tsconfig.declarations.json"), "--checkers", "1", ...(watch ? ["--watch", "--preserveWatchOutput"] : [])];
 const result = spawnSync(process.execPath, args, { stdio: "inherit" });
 if (result.status !== 0 && !watch) {
   console.error("declarations: written, with type errors (above); `npm run typecheck` reports them too");
