@@ -24,7 +24,14 @@ if (!existsSync(tsc)) {
 // tsconfig.declarations.json lists exactly the projects that others reference. It is not
 // named tsconfig.json: tsserver would load every project an ancestor tsconfig.json references
 // (from source) to see whether it owns the file being opened.
-const args = [tsc, "--build", join(root, "tsconfig.declarations.json"), "--checkers", "1", ...(watch ? ["--watch", "--preserveWatchOutput"] : [])];
+const args = [
+  tsc,
+  "--build",
+  join(root, "tsconfig.declarations.json"),
+  "--checkers",
+  "1",
+  ...(watch ? ["--watch", "--preserveWatchOutput"] : []),
+];
 const result = spawnSync(process.execPath, args, { stdio: "inherit" });
 if (result.status !== 0 && !watch) {
   console.error("declarations: written, with type errors (above); `npm run typecheck` reports them too");
