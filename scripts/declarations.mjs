@@ -22,8 +22,8 @@ if (!existsSync(tsc)) {
   process.exit(0);
 }
 // tsconfig.declarations.json lists exactly the projects that others reference. It is not
-// named tsconfig.json: tsserver would load every project an ancestor tsconfig.json references
-// (from source) to see whether it owns the file being opened.
+// named tsconfig.json, which editors take as a candidate project for every file beneath it
+// (with that name, tsserver grew to 1.8 GB in one run without answering a completion).
 const args = [
   tsc,
   "--build",

@@ -12,7 +12,9 @@ import { createCallerFactory, router } from "./trpc";
  * declarations the clients read (docs/decisions/015-typecheck-scale.md) say
  * `typeof eventProcedures & …` instead of spelling out every procedure again in one type,
  * which the compiler refuses to write at about a thousand procedures (TS7056) and which
- * each client would pay to read. A record spread into appRouter below must be listed here.
+ * each client would pay to read. A record spread into appRouter below must be listed here
+ * (`npm run new:procedure` does both); one that is not has no type in the clients, and the
+ * authorization matrix (tests/src/authz-matrix.test.ts) fails to compile or its first test fails.
  */
 export type AppProcedures = typeof eventProcedures &
   typeof importProcedures &
