@@ -742,14 +742,24 @@ function table(r) {
   }
   rows.push(...postgresRows(r.postgres));
   const t = r.typecheck;
-  if (t.skipped) rows.push(["type-check with 1,000 extra procedures vs without", t.skipped, "≤ 2×", "not run"]);
-  else
+  if (t.skipped) rows.push(["type-check with 1,000 extra procedures vs without", t.skipped, "≤ 1.5×", "not run"]);
+  else {
+    // CPU seconds, not wall time: on a shared machine the wall clock measures the neighbours.
     rows.push([
-      `type-check with ${fmt(t.procedures)} extra procedures vs without`,
-      `${fmt(t.scaled.seconds, 1)} s vs ${fmt(t.baseline.seconds, 1)} s = ${fmt(t.ratio, 2)}× (max RSS ${fmt(t.scaled.maxRssMb)} vs ${fmt(t.baseline.maxRssMb)} MB)`,
-      "≤ 2×",
-      verdict(t.ratio <= 2),
+      `type-check CPU time with ${fmt(t.procedures)} extra procedures vs without`,
+      t.cpuRatio === null || t.cpuRatio === undefined
+        ? "no CPU figure (GNU time missing)"
+        : `${fmt(t.scaled.cpuSeconds, 1)} s vs ${fmt(t.baseline.cpuSeconds, 1)} s = ${fmt(t.cpuRatio, 2)}× (wall ${fmt(t.ratio, 2)}×, load ${fmt(t.loadAverage, 1)})`,
+      "≤ 1.5×",
+      verdict(typeof t.cpuRatio === "number" && t.cpuRatio <= 1.5),
     ]);
+    rows.push([
+      `type-check peak memory with ${fmt(t.procedures)} extra procedures vs without`,
+      `${fmt(t.scaled.maxRssMb)} MB vs ${fmt(t.baseline.maxRssMb)} MB = ${fmt(t.rssRatio, 2)}×`,
+      "≤ 1.5×",
+      verdict(t.rssRatio <= 1.5),
+    ]);
+  }
   rows.push(...webRows(r.web, r.lighthouse));
   rows.push(...tracingRows(r.tracing));
   const s = r.soak;

@@ -263,9 +263,15 @@ function main() {
     const rootText = read(files.root);
     const record = recordName(domain);
     if (rootText.includes(record)) fail(`root.ts already registers a record named ${record}`);
-    const spread = rootText.match(/^export const appRouter = router\(\{\n([\s\S]*?)^\}\);/m);
-    if (!spread) fail("root.ts has no `export const appRouter = router({ … });` to register the record in");
-    let rootNext = rootText.replace(spread[0], `export const appRouter = router({\n${spread[1]}  ...${record},\n});`);
+    const spread = rootText.match(/^export const appRouter = router<AppProcedures>\(\{\n([\s\S]*?)^\}\);/m);
+    if (!spread)
+      fail("root.ts has no `export const appRouter = router<AppProcedures>({ … });` to register the record in");
+    const named = rootText.match(/^export type AppProcedures = ([\s\S]*?);$/m);
+    if (!named) fail("root.ts has no `export type AppProcedures = …;` to name the record in");
+    // Both: the spread gives the router the procedures, the type names them for the clients.
+    let rootNext = rootText
+      .replace(spread[0], `export const appRouter = router<AppProcedures>({\n${spread[1]}  ...${record},\n});`)
+      .replace(named[0], `export type AppProcedures = ${named[1]} & typeof ${record};`);
     rootNext = addImports(rootNext, `./router/${domain}`, [record], []);
     write(files.root, rootNext, `...${record} in appRouter`);
   }

@@ -14,6 +14,7 @@ const SKIPPED = new Set([
   ".data",
   ".next",
   ".turbo",
+  ".tsbuild",
   "dist",
   "coverage",
   "test-results",

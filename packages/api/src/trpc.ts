@@ -29,7 +29,14 @@ import {
   runWithDeadline,
   traceIdOf,
 } from "@ticketing/rpc/server";
-import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from "@trpc/server";
+import {
+  getTRPCErrorFromUnknown,
+  initTRPC,
+  type TRPC_ERROR_CODE_NUMBER,
+  type TRPCDefaultErrorData,
+  TRPCError,
+  type TRPCErrorShape,
+} from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
@@ -77,6 +84,22 @@ export interface ProcedureMeta {
   rest?: RestRoute;
 }
 
+/** What an error carries for the client: tRPC's fields, and the input's field errors by name. */
+export interface ErrorData extends TRPCDefaultErrorData {
+  zodError: z.core.$ZodFlattenedError<Record<string, unknown>> | null;
+  /** The procedure's declared failure with its data (router/failures.ts), or null. */
+  failure: Failure | null;
+}
+
+/**
+ * The shape of every error a procedure answers with. Named, so that each procedure's
+ * declaration (what the clients read) refers to it rather than spelling it out again.
+ */
+export interface ErrorShape extends TRPCErrorShape<ErrorData> {
+  code: TRPC_ERROR_CODE_NUMBER;
+  message: string;
+}
+
 const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
 
 const t = withMeta.create({
@@ -90,7 +113,7 @@ const t = withMeta.create({
     ping: { enabled: true, intervalMs: 10_000 },
     client: { reconnectAfterInactivityMs: 25_000 },
   },
-  errorFormatter({ shape, error, path }) {
+  errorFormatter({ shape, error, path }): ErrorShape {
     // Typed as fields by name, so clients read `data.zodError.fieldErrors.email` from the inferred shape.
     const zodError: z.core.$ZodFlattenedError<Record<string, unknown>> | null =
       error.cause instanceof z.core.$ZodError ? z.flattenError(error.cause) : null;
