@@ -84,7 +84,11 @@ export interface ProcedureMeta {
   rest?: RestRoute;
 }
 
-/** What an error carries for the client: tRPC's fields, and the input's field errors by name. */
+/**
+ * What an error carries for the client: tRPC's fields, and the input's field errors by name.
+ * Exported because the router's declarations name it (clients read them, not this file).
+ * @public
+ */
 export interface ErrorData extends TRPCDefaultErrorData {
   zodError: z.core.$ZodFlattenedError<Record<string, unknown>> | null;
   /** The procedure's declared failure with its data (router/failures.ts), or null. */
@@ -94,6 +98,7 @@ export interface ErrorData extends TRPCDefaultErrorData {
 /**
  * The shape of every error a procedure answers with. Named, so that each procedure's
  * declaration (what the clients read) refers to it rather than spelling it out again.
+ * @public
  */
 export interface ErrorShape extends TRPCErrorShape<ErrorData> {
   code: TRPC_ERROR_CODE_NUMBER;
