@@ -1,30 +1,41 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterInputs, RouterOutputs } from "@ticketing/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useCallback, useId, useRef, useState } from "react";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
+import { newIdempotencyKey } from "@/lib/idempotency";
+import { useAction, useRemoteData } from "@/lib/remote-data";
 import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
-import { useTRPC } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
+import { rpc } from "@/trpc/browser";
 import { Countdown, useRemaining } from "./countdown";
 import { EventTime } from "./event-time";
 import { AlertIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
+
+/** The form's first focus loads what its submit needs (the schemas, the tRPC client), so Pay does not wait. */
+function warmUp() {
+  void loadSchemas();
+  void rpc();
+}
 
 const testTokens = [
   { token: "tok_visa", label: "Visa that pays" },
   { token: "tok_decline", label: "Card that is declined" },
 ];
 
-export function Checkout({ bookingId }: { bookingId: string }) {
-  const trpc = useTRPC();
+type Booking = RouterOutputs["getBooking"];
+
+/** The booking comes from the server render (props); the tRPC client loads when the buyer pays. */
+export function Checkout({ bookingId, initialBooking }: { bookingId: string; initialBooking: Booking }) {
   const router = useRouter();
-  const queryClient = useQueryClient();
   const tokenId = useId();
-  const booking = useQuery(trpc.getBooking.queryOptions({ bookingId }));
+  const loadBooking = useCallback(async () => (await rpc()).getBooking.query({ bookingId }), [bookingId]);
+  const bookings = useRemoteData<"booking", Booking>(loadBooking, [["booking", initialBooking]]);
+  const booking = bookings.view("booking");
+  const setBooking = bookings.set;
   const [paymentToken, setPaymentToken] = useState("tok_visa");
   const [localError, setLocalError] = useState<string | undefined>();
   // One key per payment attempt: a double click pays once; a declined card's outcome is
@@ -33,23 +44,19 @@ export function Checkout({ bookingId }: { bookingId: string }) {
   // While the schema loads (first submit only), a second submit is ignored.
   const checking = useRef(false);
 
-  const confirm = useMutation(
-    trpc.confirmBooking.mutationOptions({
-      onSuccess: (confirmed) => {
-        queryClient.setQueryData(trpc.getBooking.queryKey({ bookingId }), confirmed);
-        // The cached list (the event page reads it for own holds) still says "held": dropped,
-        // so My bookings shows what its server render says rather than the old list first.
-        queryClient.removeQueries(trpc.listMyBookings.queryFilter());
-        router.push(`/bookings/${bookingId}`);
-      },
-      onError: (error) => {
-        const code = errorCode(error);
-        if (code === "UNAUTHORIZED") router.push(signInUrl(`/checkout/${bookingId}`));
-        // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
-        if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
-        if (code === "PRECONDITION_FAILED") void booking.refetch();
-      },
-    }),
+  const confirm = useAction(
+    async (input: RouterInputs["confirmBooking"]) => {
+      const confirmed = await (await rpc()).confirmBooking.mutate(input);
+      setBooking("booking", () => confirmed);
+      router.push(`/bookings/${bookingId}`);
+    },
+    (error) => {
+      const code = errorCode(error);
+      if (code === "UNAUTHORIZED") router.push(signInUrl(`/checkout/${bookingId}`));
+      // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
+      if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
+      if (code === "PRECONDITION_FAILED") void booking.refetch();
+    },
   );
 
   const remaining = useRemaining(booking.data?.expiresAt ?? new Date(0));
@@ -73,7 +80,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
       return;
     }
     setLocalError(undefined);
-    confirm.mutate(parsed?.data ?? input);
+    void confirm.run(parsed?.data ?? input);
   };
 
   const tokenError = localError ?? fieldErrors(confirm.error).paymentToken;
@@ -130,7 +137,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
         </div>
 
         {b.status === "held" && !expired && (
-          <form noValidate onSubmit={submit} onFocus={() => void loadSchemas()}>
+          <form noValidate onSubmit={submit} onFocus={warmUp}>
             {payError && (
               <div className="alert alert--error" role="alert" data-testid="payment-error">
                 <AlertIcon />

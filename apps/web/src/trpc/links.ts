@@ -22,11 +22,6 @@ export interface CallContext extends Record<string, unknown> {
   idempotencyKey?: string;
 }
 
-/** A fresh key for one user intent (a Book click sequence, one form submission). */
-export function newIdempotencyKey(): string {
-  return crypto.randomUUID();
-}
-
 /** Sign-in and sign-up are not replayed by the server, so they are never repeated either. */
 const atMostOnce = ({ path }: { path: string }) => path === "signIn" || path === "signUp";
 
