@@ -19,17 +19,34 @@ export interface LiveAvailabilityHandlers {
 /** Counts are refetched at most this often while changes stream in. */
 const COUNTS_REFRESH_MS = 500;
 
-/** The stream opens when the page is idle, and no later than this after the map rendered. */
+/** The stream opens when the loaded page is idle, and no later than this after the load event. */
 const STREAM_DELAY_MAX_MS = 2_000;
 
-/** Runs `task` when the browser is idle (or after `timeoutMs`); returns a cancel. */
+/**
+ * Runs `task` once the page has loaded and the browser is idle (or `timeoutMs` after load);
+ * returns a cancel. Work started here (the tRPC client's chunk, the stream) never competes
+ * with first paint or hydration.
+ */
 export function whenIdle(task: () => void, timeoutMs: number): () => void {
-  if (typeof requestIdleCallback === "function") {
-    const id = requestIdleCallback(task, { timeout: timeoutMs });
-    return () => cancelIdleCallback(id);
+  let cancelIdle = () => {};
+  const schedule = () => {
+    if (typeof requestIdleCallback === "function") {
+      const id = requestIdleCallback(task, { timeout: timeoutMs });
+      cancelIdle = () => cancelIdleCallback(id);
+    } else {
+      const timer = setTimeout(task, 0);
+      cancelIdle = () => clearTimeout(timer);
+    }
+  };
+  if (document.readyState === "complete") {
+    schedule();
+    return () => cancelIdle();
   }
-  const timer = setTimeout(task, 0);
-  return () => clearTimeout(timer);
+  window.addEventListener("load", schedule, { once: true });
+  return () => {
+    window.removeEventListener("load", schedule);
+    cancelIdle();
+  };
 }
 
 /**

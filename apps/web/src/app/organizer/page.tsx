@@ -3,7 +3,8 @@ import Link from "next/link";
 import { ImportUpload } from "@/components/import-upload";
 import { OrganizerSales } from "@/components/organizer-sales";
 import { TRPCReactProvider } from "@/trpc/client";
-import { getQueryClient, getTRPC, Hydrate, requireViewer } from "@/trpc/server";
+import { Hydrate } from "@/trpc/hydrate";
+import { getQueryClient, getTRPC, requireViewer } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Organizer" };
 
