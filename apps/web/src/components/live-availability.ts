@@ -2,6 +2,7 @@
 
 import type { RouterOutputs } from "@ticketing/api";
 import { useEffect, useRef } from "react";
+import { whenIdle } from "@/lib/when-idle";
 import { rpc } from "@/trpc/browser";
 
 type SeatStatus = RouterOutputs["getSeatMap"]["seats"][number]["status"];
@@ -21,33 +22,6 @@ const COUNTS_REFRESH_MS = 500;
 
 /** The stream opens when the loaded page is idle, and no later than this after the load event. */
 const STREAM_DELAY_MAX_MS = 2_000;
-
-/**
- * Runs `task` once the page has loaded and the browser is idle (or `timeoutMs` after load);
- * returns a cancel. Work started here (the tRPC client's chunk, the stream) never competes
- * with first paint or hydration.
- */
-export function whenIdle(task: () => void, timeoutMs: number): () => void {
-  let cancelIdle = () => {};
-  const schedule = () => {
-    if (typeof requestIdleCallback === "function") {
-      const id = requestIdleCallback(task, { timeout: timeoutMs });
-      cancelIdle = () => cancelIdleCallback(id);
-    } else {
-      const timer = setTimeout(task, 0);
-      cancelIdle = () => clearTimeout(timer);
-    }
-  };
-  if (document.readyState === "complete") {
-    schedule();
-    return () => cancelIdle();
-  }
-  window.addEventListener("load", schedule, { once: true });
-  return () => {
-    window.removeEventListener("load", schedule);
-    cancelIdle();
-  };
-}
 
 /**
  * Keeps an event's seat maps live over server-sent events (onAvailabilityChange). It resumes
