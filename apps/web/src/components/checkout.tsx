@@ -8,18 +8,12 @@ import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { newIdempotencyKey } from "@/lib/idempotency";
 import { useAction, useRemoteData } from "@/lib/remote-data";
-import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
+import { firstFieldErrors, loadSchemas, warmUpForm } from "@/lib/schemas";
 import { rpc } from "@/trpc/browser";
 import { Countdown, useRemaining } from "./countdown";
 import { EventTime } from "./event-time";
 import { AlertIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
-
-/** The form's first focus loads what its submit needs (the schemas, the tRPC client), so Pay does not wait. */
-function warmUp() {
-  void loadSchemas();
-  void rpc();
-}
 
 const testTokens = [
   { token: "tok_visa", label: "Visa that pays" },
@@ -137,7 +131,7 @@ export function Checkout({ bookingId, initialBooking }: { bookingId: string; ini
         </div>
 
         {b.status === "held" && !expired && (
-          <form noValidate onSubmit={submit} onFocus={warmUp}>
+          <form noValidate onSubmit={submit} onFocus={warmUpForm}>
             {payError && (
               <div className="alert alert--error" role="alert" data-testid="payment-error">
                 <AlertIcon />

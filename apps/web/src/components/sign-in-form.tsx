@@ -3,15 +3,9 @@
 import { type FormEvent, useId, useState } from "react";
 import { describeError, errorCode, fieldErrors } from "@/lib/errors";
 import { useAction } from "@/lib/remote-data";
-import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
+import { firstFieldErrors, loadSchemas, warmUpForm } from "@/lib/schemas";
 import { rpc } from "@/trpc/browser";
 import { AlertIcon } from "./icons";
-
-/** A form's first focus loads what its submit needs (the schemas, the tRPC client), so the submit does not wait. */
-function warmUp() {
-  void loadSchemas();
-  void rpc();
-}
 
 const DEMO_PASSWORD = "demo-password";
 
@@ -77,7 +71,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
             <p className="alert__body">{formError}</p>
           </div>
         )}
-        <form noValidate onSubmit={submit} onFocus={warmUp}>
+        <form noValidate onSubmit={submit} onFocus={warmUpForm}>
           <div className="field">
             <label htmlFor={emailId}>Email</label>
             <input
