@@ -56,6 +56,8 @@ async function main() {
         gzipKB: Number((js.totalGzipBytes / 1000).toFixed(1)),
         rawKB: Number((js.totalBytes / 1000).toFixed(1)),
         scripts: js.scripts.length,
+        // Requested after the load event (the event page's tRPC client, on idle): not first load.
+        afterLoadGzipKB: Number((js.afterLoad.reduce((sum, s) => sum + s.gzipBytes, 0) / 1000).toFixed(1)),
       },
       lcp: {
         medianMs: median(runs.map((r) => r.lcpMs)),

@@ -1,7 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
-import { TRPCReactProvider } from "@/trpc/client";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,12 +17,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <TRPCReactProvider>
-          <SiteHeader />
-          <main id="main">
-            <div className="container">{children}</div>
-          </main>
-        </TRPCReactProvider>
+        {/* No client-side data layer here: pages that use React Query bring their own provider. */}
+        <SiteHeader />
+        <main id="main">
+          <div className="container">{children}</div>
+        </main>
         <footer className="site-footer">
           <div className="container">Ticketing demo · payments are simulated</div>
         </footer>

@@ -1,6 +1,6 @@
 import { EventBrowser } from "@/components/event-browser";
 import { listEventsInput, parseEventFilters } from "@/lib/event-filters";
-import { getQueryClient, getTRPC, Hydrate } from "@/trpc/server";
+import { getQueryClient, getTRPC } from "@/trpc/server";
 
 export default async function EventsPage({
   searchParams,
@@ -9,9 +9,10 @@ export default async function EventsPage({
 }) {
   const filters = parseEventFilters(await searchParams);
   const trpc = await getTRPC();
-  await getQueryClient().prefetchInfiniteQuery(
-    trpc.listEvents.infiniteQueryOptions(listEventsInput(filters), { getNextPageParam: (page) => page.nextCursor }),
-  );
+  // Unreachable API: the page still renders, and the browser asks again (EventBrowser).
+  const firstPage = await getQueryClient()
+    .fetchQuery(trpc.listEvents.queryOptions(listEventsInput(filters)))
+    .catch(() => null);
   return (
     <>
       <div className="page-header">
@@ -20,9 +21,7 @@ export default async function EventsPage({
           <p>Concerts, comedy and dance near you. Pick your seats and book in a minute.</p>
         </div>
       </div>
-      <Hydrate>
-        <EventBrowser initialFilters={filters} />
-      </Hydrate>
+      <EventBrowser initialFilters={filters} initialPage={firstPage} />
     </>
   );
 }

@@ -1,14 +1,15 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterInputs, RouterOutputs } from "@ticketing/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useCallback, useId, useRef, useState } from "react";
 import { declaredError, describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
-import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
-import { useTRPC } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
+import { newIdempotencyKey } from "@/lib/idempotency";
+import { useAction, useRemoteData } from "@/lib/remote-data";
+import { firstFieldErrors, loadSchemas, warmUpForm } from "@/lib/schemas";
+import { rpc } from "@/trpc/browser";
 import { Countdown, useRemaining } from "./countdown";
 import { EventTime } from "./event-time";
 import { AlertIcon } from "./icons";
@@ -19,12 +20,16 @@ const testTokens = [
   { token: "tok_decline", label: "Card that is declined" },
 ];
 
-export function Checkout({ bookingId }: { bookingId: string }) {
-  const trpc = useTRPC();
+type Booking = RouterOutputs["getBooking"];
+
+/** The booking comes from the server render (props); the tRPC client loads when the buyer pays. */
+export function Checkout({ bookingId, initialBooking }: { bookingId: string; initialBooking: Booking }) {
   const router = useRouter();
-  const queryClient = useQueryClient();
   const tokenId = useId();
-  const booking = useQuery(trpc.getBooking.queryOptions({ bookingId }));
+  const loadBooking = useCallback(async () => (await rpc()).getBooking.query({ bookingId }), [bookingId]);
+  const bookings = useRemoteData<"booking", Booking>(loadBooking, [["booking", initialBooking]]);
+  const booking = bookings.view("booking");
+  const setBooking = bookings.set;
   const [paymentToken, setPaymentToken] = useState("tok_visa");
   const [localError, setLocalError] = useState<string | undefined>();
   const tokenInput = useRef<HTMLInputElement>(null);
@@ -34,28 +39,24 @@ export function Checkout({ bookingId }: { bookingId: string }) {
   // While the schema loads (first submit only), a second submit is ignored.
   const checking = useRef(false);
 
-  const confirm = useMutation(
-    trpc.confirmBooking.mutationOptions({
-      onSuccess: (confirmed) => {
-        queryClient.setQueryData(trpc.getBooking.queryKey({ bookingId }), confirmed);
-        // The cached list (the event page reads it for own holds) still says "held": dropped,
-        // so My bookings shows what its server render says rather than the old list first.
-        queryClient.removeQueries(trpc.listMyBookings.queryFilter());
-        router.push(`/bookings/${bookingId}`);
-      },
-      onError: (error) => {
-        const code = errorCode(error);
-        if (code === "UNAUTHORIZED") router.push(signInUrl(`/checkout/${bookingId}`));
-        // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
-        if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
-        if (code === "PRECONDITION_FAILED") void booking.refetch();
-        // A declined card asks for another: the card field is marked and ready to retype.
-        if (declaredError(error, "confirmBooking")?.reason === "CARD_DECLINED") {
-          setLocalError("This card was declined. Enter another card.");
-          tokenInput.current?.select();
-        }
-      },
-    }),
+  const confirm = useAction(
+    async (input: RouterInputs["confirmBooking"]) => {
+      const confirmed = await (await rpc()).confirmBooking.mutate(input);
+      setBooking("booking", () => confirmed);
+      router.push(`/bookings/${bookingId}`);
+    },
+    (error) => {
+      const code = errorCode(error);
+      if (code === "UNAUTHORIZED") router.push(signInUrl(`/checkout/${bookingId}`));
+      // A final answer (declined, expired) closes this attempt; a lost connection keeps its key for the retry.
+      if (code !== undefined && code !== "BAD_GATEWAY") attemptKey.current = null;
+      if (code === "PRECONDITION_FAILED") void booking.refetch();
+      // A declined card asks for another: the card field is marked and ready to retype.
+      if (declaredError(error, "confirmBooking")?.reason === "CARD_DECLINED") {
+        setLocalError("This card was declined. Enter another card.");
+        tokenInput.current?.select();
+      }
+    },
   );
 
   const remaining = useRemaining(booking.data?.expiresAt ?? new Date(0));
@@ -79,7 +80,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
       return;
     }
     setLocalError(undefined);
-    confirm.mutate(parsed?.data ?? input);
+    void confirm.run(parsed?.data ?? input);
   };
 
   const tokenError = localError ?? fieldErrors(confirm.error).paymentToken;
@@ -136,7 +137,7 @@ export function Checkout({ bookingId }: { bookingId: string }) {
         </div>
 
         {b.status === "held" && !expired && (
-          <form noValidate onSubmit={submit} onFocus={() => void loadSchemas()}>
+          <form noValidate onSubmit={submit} onFocus={warmUpForm}>
             {payError && (
               <div className="alert alert--error" role="alert" data-testid="payment-error">
                 <AlertIcon />

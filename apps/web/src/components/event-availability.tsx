@@ -1,13 +1,11 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { plural, statusLabels } from "@/lib/format";
-import { useTRPC } from "@/trpc/client";
+import { useEvent } from "./event-data";
 
-/** The event's status and seats left, refetched as the live seat map reports changes. */
-export function EventAvailability({ eventId }: { eventId: string }) {
-  const trpc = useTRPC();
-  const event = useQuery(trpc.getEvent.queryOptions({ eventId }));
+/** The event's status and seats left, refreshed as the live seat map reports changes. */
+export function EventAvailability() {
+  const event = useEvent();
   if (!event.data) return null;
   return (
     <div className="event-hero__top">

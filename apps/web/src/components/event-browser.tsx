@@ -1,11 +1,13 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import type { RouterOutputs } from "@ticketing/api";
 import Link from "next/link";
-import { useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useState } from "react";
+import { describeError } from "@/lib/errors";
 import { type EventFilters, type EventStatusFilter, listEventsInput } from "@/lib/event-filters";
 import { formatMoney, statusLabels } from "@/lib/format";
-import { useTRPC } from "@/trpc/client";
+import { useAction, useRemoteData } from "@/lib/remote-data";
+import { rpc } from "@/trpc/browser";
 import { EventDate, EventTime } from "./event-time";
 import { CalendarIcon, PinIcon, SearchIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
@@ -19,8 +21,27 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-export function EventBrowser({ initialFilters }: { initialFilters: EventFilters }) {
-  const trpc = useTRPC();
+type EventPage = RouterOutputs["listEvents"];
+
+/** The list's pages so far, for one set of filters. */
+interface Listing {
+  pages: EventPage[];
+}
+
+/** One cache key per set of filters: the order of the input's fields is fixed by listEventsInput. */
+const keyOf = (filters: EventFilters) => JSON.stringify(listEventsInput(filters));
+
+/**
+ * The events list: its first page comes from the server render (props); a change of filters
+ * or "Show more" goes through the tRPC client, which loads on first use.
+ */
+export function EventBrowser({
+  initialFilters,
+  initialPage,
+}: {
+  initialFilters: EventFilters;
+  initialPage: EventPage | null;
+}) {
   const searchId = useId();
   const statusId = useId();
   const [query, setQuery] = useState(initialFilters.query);
@@ -36,13 +57,30 @@ export function EventBrowser({ initialFilters }: { initialFilters: EventFilters 
     window.history.replaceState(null, "", search ? `/?${search}` : "/");
   }, [filters.query, filters.status]);
 
-  const events = useInfiniteQuery({
-    ...trpc.listEvents.infiniteQueryOptions(listEventsInput(filters), {
-      getNextPageParam: (page) => page.nextCursor,
-    }),
-    placeholderData: (previous) => previous,
+  const key = keyOf(filters);
+  const loadFirst = useCallback(async (forKey: string): Promise<Listing> => {
+    const input = JSON.parse(forKey) as ReturnType<typeof listEventsInput>;
+    return { pages: [await (await rpc()).listEvents.query(input)] };
+  }, []);
+  const listings = useRemoteData<string, Listing>(
+    loadFirst,
+    initialPage ? [[keyOf(initialFilters), { pages: [initialPage] }]] : [],
+  );
+  const { ensure, set } = listings;
+  useEffect(() => ensure(key), [ensure, key]);
+  const events = listings.view(key);
+  // While other filters load, the list shows what it showed last, so it does not blank out.
+  const [shown, setShown] = useState<Listing>(() => ({ pages: initialPage ? [initialPage] : [] }));
+  useEffect(() => {
+    if (events.data) setShown(events.data);
+  }, [events.data]);
+  const listing = events.data ?? shown;
+  const items = listing.pages.flatMap((page) => page.items);
+  const nextCursor = listing.pages.at(-1)?.nextCursor ?? null;
+  const more = useAction(async (cursor: string) => {
+    const page = await (await rpc()).listEvents.query({ ...listEventsInput(filters), cursor });
+    set(key, (current) => ({ pages: [...(current?.pages ?? []), page] }));
   });
-  const items = events.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <section aria-labelledby="results-heading">
@@ -90,9 +128,9 @@ export function EventBrowser({ initialFilters }: { initialFilters: EventFilters 
         Results
       </h2>
       <p className="muted" aria-live="polite">
-        {events.isSuccess && (items.length === 0 ? "" : `${items.length}${events.hasNextPage ? "+" : ""} events`)}
+        {events.data && (items.length === 0 ? "" : `${items.length}${nextCursor ? "+" : ""} events`)}
       </p>
-      {events.isSuccess && items.length === 0 ? (
+      {events.data && items.length === 0 ? (
         <div className="card empty">
           <p>No events match {filters.query ? `“${filters.query}”` : "these filters"}.</p>
         </div>
@@ -136,16 +174,21 @@ export function EventBrowser({ initialFilters }: { initialFilters: EventFilters 
           })}
         </ul>
       )}
-      {events.hasNextPage && (
+      {nextCursor && (
         <div className="load-more">
           <button
             type="button"
             className="button button--secondary"
-            onClick={() => events.fetchNextPage()}
-            disabled={events.isFetchingNextPage}
+            onClick={() => void more.run(nextCursor)}
+            disabled={more.isPending}
           >
-            {events.isFetchingNextPage ? "Loading…" : "Show more events"}
+            {more.isPending ? "Loading…" : "Show more events"}
           </button>
+          {more.error && (
+            <p className="field__error" role="alert">
+              {describeError(more.error)}
+            </p>
+          )}
         </div>
       )}
     </section>

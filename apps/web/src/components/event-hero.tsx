@@ -13,7 +13,7 @@ type Event = RouterOutputs["getEvent"];
 export function EventHero({ event }: { event: Event }) {
   return (
     <section className="event-hero" aria-labelledby="event-title">
-      <EventAvailability eventId={event.id} />
+      <EventAvailability />
       <h1 id="event-title">{event.name}</h1>
       <div className="meta">
         <span>

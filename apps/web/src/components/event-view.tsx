@@ -1,19 +1,25 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RouterOutputs } from "@ticketing/api";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney, plural } from "@/lib/format";
+import { newIdempotencyKey } from "@/lib/idempotency";
 import { myBookingsInput } from "@/lib/my-bookings";
+import { useAction, useRemoteData } from "@/lib/remote-data";
 import { pickSection } from "@/lib/sections";
-import { useTRPC } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
+import { whenIdle } from "@/lib/when-idle";
+import { rpc } from "@/trpc/browser";
+import { useEvent } from "./event-data";
 import { AlertIcon, RefreshIcon, XIcon } from "./icons";
 import { useLiveAvailability } from "./live-availability";
 import { OwnHolds } from "./own-holds";
 import { QueryNotice } from "./query-notice";
 import { type Seat, SeatMap } from "./seat-map";
+
+type SeatMapData = RouterOutputs["getSeatMap"];
+type MyBookings = RouterOutputs["listMyBookings"];
 
 /** The server enforces the same limit (createBookingInput); the map stops at it so nobody is refused late. */
 const MAX_SEATS = 10;
@@ -31,28 +37,61 @@ interface Props {
   eventId: string;
   signedIn: boolean;
   initialSection: string | undefined;
+  /** The opening section's seats, as the server rendered them. */
+  initialSeatMap: SeatMapData | null;
+  /** The viewer's bookings (for their own holds), as the server rendered them; null when signed out. */
+  initialBookings: MyBookings | null;
   initialSeatIds: string[];
 }
 
-export function EventView({ eventId, signedIn, initialSection, initialSeatIds }: Props) {
-  const trpc = useTRPC();
+/**
+ * The seat picker: the one interactive part of the event page. It starts from what the
+ * server fetched (props), so it paints with the HTML and hydrates without a request; later
+ * sections, refreshes and bookings go through the tRPC client, which loads on first use.
+ */
+export function EventView({
+  eventId,
+  signedIn,
+  initialSection,
+  initialSeatMap,
+  initialBookings,
+  initialSeatIds,
+}: Props) {
   const router = useRouter();
-  const queryClient = useQueryClient();
   const quantityId = useId();
-  const event = useQuery(trpc.getEvent.queryOptions({ eventId }));
+  const event = useEvent();
   const sections = event.data?.sections ?? [];
   const [chosenSection, setSection] = useState<string | undefined>();
   const activeSection = chosenSection ?? initialSection ?? pickSection(sections);
 
-  // One section at a time; every change to any seat is pushed live (see useLiveAvailability).
-  const seatMap = useQuery({
-    ...trpc.getSeatMap.queryOptions({ eventId, section: activeSection ?? "" }),
-    enabled: activeSection !== undefined,
+  // One section at a time, each loaded once and then kept live (see useLiveAvailability).
+  const loadSection = useCallback(
+    async (section: string) => (await rpc()).getSeatMap.query({ eventId, section }),
+    [eventId],
+  );
+  const seatMaps = useRemoteData<string, SeatMapData>(
+    loadSection,
+    initialSection && initialSeatMap ? [[initialSection, initialSeatMap]] : [],
+  );
+  const { ensure: ensureSection, updateAll: updateSeatMaps, refetchAll: refetchSeatMaps } = seatMaps;
+  useEffect(() => {
+    if (activeSection !== undefined) ensureSection(activeSection);
+  }, [activeSection, ensureSection]);
+  const seatMap = seatMaps.view(activeSection ?? "");
+
+  const refetchEvent = event.refetch;
+  useLiveAvailability(eventId, initialSeatMap?.lastChangeId, {
+    onSeats: (changed, status) =>
+      updateSeatMaps((map) =>
+        map.seats.some((seat) => changed.has(seat.seatId))
+          ? { ...map, seats: map.seats.map((seat) => (changed.has(seat.seatId) ? { ...seat, status } : seat)) }
+          : map,
+      ),
+    onReset: () => void refetchSeatMaps(),
+    onCounts: () => void refetchEvent(),
   });
-  useLiveAvailability(eventId, seatMap.data?.lastChangeId);
   // A section's seats load when its tab is pointed at or focused, so the switch itself is instant.
-  const prefetchSection = (name: string) =>
-    void queryClient.prefetchQuery(trpc.getSeatMap.queryOptions({ eventId, section: name }));
+  const prefetchSection = (name: string) => ensureSection(name);
 
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set(initialSeatIds));
   const [quantity, setQuantity] = useState("2");
@@ -60,14 +99,26 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
   const intentKey = useIntentKey();
 
   // The buyer's own unpaid holds on this event: shown as theirs on the map, with the way back to checkout.
-  const myBookings = useQuery({ ...trpc.listMyBookings.queryOptions(myBookingsInput), enabled: signedIn });
+  const loadBookings = useCallback(async () => (await rpc()).listMyBookings.query(myBookingsInput), []);
+  const myBookings = useRemoteData<"mine", MyBookings>(
+    loadBookings,
+    initialBookings ? [["mine", initialBookings]] : [],
+  );
+  const { fetch: fetchBookings } = myBookings;
+  // A page restored from the browser's history (back from checkout) shows the holds of its
+  // first render: once idle, ask again, so a hold made since shows as the buyer's own.
+  useEffect(() => {
+    if (!signedIn) return;
+    return whenIdle(() => void fetchBookings("mine"), 2_000);
+  }, [signedIn, fetchBookings]);
+  const bookings = myBookings.view("mine").data;
   const ownHolds = useMemo(
     () =>
-      (myBookings.data?.items ?? []).filter(
+      (bookings?.items ?? []).filter(
         (booking) =>
           booking.status === "held" && booking.event.id === eventId && booking.expiresAt.getTime() > Date.now(),
       ),
-    [myBookings.data, eventId],
+    [bookings, eventId],
   );
   const mine = useMemo(
     () => new Set(ownHolds.flatMap((booking) => booking.seats.map((seat) => seat.seatId))),
@@ -77,10 +128,9 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
   const seats = seatMap.data?.seats;
   // Every seat of every section loaded so far: the selection may span sections.
   const seatById = new Map<string, Seat>();
-  for (const [, data] of queryClient.getQueriesData<{ seats: Seat[] }>(trpc.getSeatMap.queryFilter({ eventId }))) {
-    for (const seat of data?.seats ?? []) seatById.set(seat.seatId, seat);
+  for (const entry of seatMaps.entries.values()) {
+    for (const seat of entry.data?.seats ?? []) seatById.set(seat.seatId, seat);
   }
-  for (const seat of seats ?? []) seatById.set(seat.seatId, seat);
 
   // A seat that stopped being available (someone else's hold, a refresh after a conflict) leaves the selection.
   useEffect(() => {
@@ -107,34 +157,35 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
     });
   }, []);
 
-  const book = useMutation(
-    trpc.createBooking.mutationOptions({
-      onSuccess: (booking) => {
-        // Back on this page, the new hold shows as the buyer's own.
-        void queryClient.invalidateQueries(trpc.listMyBookings.queryFilter());
-        router.push(`/checkout/${booking.id}`);
-      },
-      onError: (error) => {
-        const code = errorCode(error);
-        if (code === "UNAUTHORIZED") {
-          const picked = [...selected].join(",");
-          const params = new URLSearchParams(activeSection ? { section: activeSection } : {});
-          if (picked) params.set("seats", picked);
-          router.push(signInUrl(`/events/${eventId}?${params}`));
-        } else if (code === "CONFLICT") {
-          void queryClient.invalidateQueries(trpc.getSeatMap.queryFilter({ eventId }));
-          void event.refetch();
-        }
-      },
-    }),
+  const book = useAction(
+    async (request: { seatIds: string[] } | { quantity: number }, idempotencyKey: string) => {
+      const booking = await (await rpc()).createBooking.mutate({ eventId, ...request, idempotencyKey });
+      router.push(`/checkout/${booking.id}`);
+    },
+    (error) => {
+      const code = errorCode(error);
+      if (code === "UNAUTHORIZED") {
+        const picked = [...selected].join(",");
+        const params = new URLSearchParams(activeSection ? { section: activeSection } : {});
+        if (picked) params.set("seats", picked);
+        router.push(signInUrl(`/events/${eventId}?${params}`));
+      } else if (code === "CONFLICT") {
+        void refetchSeatMaps();
+        void refetchEvent();
+      }
+    },
   );
 
   const submit = (request: { seatIds: string[] } | { quantity: number }) => {
-    if (book.isPending) return;
     const signature =
       "seatIds" in request ? `seats:${[...request.seatIds].sort().join(",")}` : `qty:${request.quantity}`;
-    book.mutate({ eventId, ...request, idempotencyKey: intentKey(signature) });
+    void book.run(request, intentKey(signature));
   };
+
+  const onReleased = useCallback(
+    () => Promise.all([fetchBookings("mine"), refetchSeatMaps()]).then(() => undefined),
+    [fetchBookings, refetchSeatMaps],
+  );
 
   const picked = [...selected].flatMap((id) => seatById.get(id) ?? []);
   const total = picked.reduce((sum, seat) => sum + seat.priceCents, 0);
@@ -154,7 +205,7 @@ export function EventView({ eventId, signedIn, initialSection, initialSeatIds }:
     <>
       <QueryNotice query={event} what="event details" />
       <QueryNotice query={seatMap} what="seat map" />
-      {ownHolds.length > 0 && <OwnHolds eventId={eventId} holds={ownHolds} />}
+      {ownHolds.length > 0 && <OwnHolds eventId={eventId} holds={ownHolds} onReleased={onReleased} />}
 
       <div className="event-layout">
         <section className="card" aria-labelledby="map-heading">

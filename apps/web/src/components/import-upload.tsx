@@ -6,8 +6,8 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { AlertIcon, CheckIcon } from "@/components/icons";
 import { describeError } from "@/lib/errors";
 import { plural } from "@/lib/format";
+import { newIdempotencyKey } from "@/lib/idempotency";
 import { useTRPCClient } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
 
 type ImportRun = RouterOutputs["importEvents"];
 

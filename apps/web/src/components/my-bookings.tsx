@@ -1,39 +1,36 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@ticketing/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { describeError, errorCode, signInUrl } from "@/lib/errors";
 import { bookingStatusLabels, formatMoney, plural } from "@/lib/format";
+import { newIdempotencyKey } from "@/lib/idempotency";
 import { myBookingsInput } from "@/lib/my-bookings";
-import { useTRPC } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
+import { useAction, useRemoteData } from "@/lib/remote-data";
+import { rpc } from "@/trpc/browser";
 import { EventTime } from "./event-time";
 import { CalendarIcon, PinIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
-type Booking = RouterOutputs["listMyBookings"]["items"][number];
+type BookingList = RouterOutputs["listMyBookings"];
+type Booking = BookingList["items"][number];
 
-function BookingActions({ booking }: { booking: Booking }) {
-  const trpc = useTRPC();
+function BookingActions({ booking, onCancelled }: { booking: Booking; onCancelled(): Promise<void> }) {
   const router = useRouter();
-  const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   // One cancel intent per row: a double click on "Yes, cancel" cancels once.
   const [key] = useState(newIdempotencyKey);
-  const cancel = useMutation(
-    trpc.cancelBooking.mutationOptions({
-      trpc: { context: { idempotencyKey: key } },
-      onSuccess: () => {
-        setConfirming(false);
-        return queryClient.invalidateQueries(trpc.listMyBookings.queryFilter());
-      },
-      onError: (error) => {
-        if (errorCode(error) === "UNAUTHORIZED") router.push(signInUrl("/bookings"));
-      },
-    }),
+  const cancel = useAction(
+    async () => {
+      await (await rpc()).cancelBooking.mutate({ bookingId: booking.id }, { context: { idempotencyKey: key } });
+      setConfirming(false);
+      await onCancelled();
+    },
+    (error) => {
+      if (errorCode(error) === "UNAUTHORIZED") router.push(signInUrl("/bookings"));
+    },
   );
   const cancellable = booking.status === "held" || booking.status === "confirmed";
 
@@ -57,7 +54,7 @@ function BookingActions({ booking }: { booking: Booking }) {
               type="button"
               className="button button--danger button--small"
               aria-disabled={cancel.isPending}
-              onClick={() => !cancel.isPending && cancel.mutate({ bookingId: booking.id })}
+              onClick={() => void cancel.run()}
             >
               {cancel.isPending ? "Cancelling…" : "Yes, cancel"}
             </button>
@@ -83,15 +80,18 @@ function BookingActions({ booking }: { booking: Booking }) {
   );
 }
 
-export function MyBookings() {
-  const trpc = useTRPC();
-  const bookings = useQuery(trpc.listMyBookings.queryOptions(myBookingsInput));
+/** The list comes from the server render (props); the tRPC client loads with the first cancel. */
+export function MyBookings({ initial }: { initial: BookingList }) {
+  const load = useCallback(async () => (await rpc()).listMyBookings.query(myBookingsInput), []);
+  const list = useRemoteData<"mine", BookingList>(load, [["mine", initial]]);
+  const bookings = list.view("mine");
+  const refetch = bookings.refetch;
   const items = bookings.data?.items ?? [];
 
   return (
     <>
       <QueryNotice query={bookings} what="bookings" />
-      {bookings.isSuccess && items.length === 0 && (
+      {bookings.data && items.length === 0 && (
         <div className="card empty">
           <p>No bookings yet.</p>
           <Link href="/" className="button">
@@ -125,7 +125,7 @@ export function MyBookings() {
                   {booking.seats.map((seat) => `${seat.section} row ${seat.row} seat ${seat.number}`).join(" · ")}
                 </p>
               </div>
-              <BookingActions booking={booking} />
+              <BookingActions booking={booking} onCancelled={refetch} />
             </article>
           </li>
         ))}

@@ -1,38 +1,38 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@ticketing/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { describeError, errorCode, signInUrl } from "@/lib/errors";
 import { formatMoney, formatRemaining, plural } from "@/lib/format";
-import { useTRPC } from "@/trpc/client";
-import { newIdempotencyKey } from "@/trpc/links";
+import { newIdempotencyKey } from "@/lib/idempotency";
+import { useAction } from "@/lib/remote-data";
+import { rpc } from "@/trpc/browser";
 import { useRemaining } from "./countdown";
 import { ClockIcon } from "./icons";
 
 type Booking = RouterOutputs["listMyBookings"]["items"][number];
 
-function OwnHold({ eventId, booking }: { eventId: string; booking: Booking }) {
-  const trpc = useTRPC();
+interface HoldsProps {
+  eventId: string;
+  /** After a release: the page reloads the holds and the map. */
+  onReleased(): Promise<void>;
+}
+
+function OwnHold({ eventId, booking, onReleased }: HoldsProps & { booking: Booking }) {
   const router = useRouter();
-  const queryClient = useQueryClient();
   const remaining = useRemaining(booking.expiresAt);
   // One release intent per hold: a double tap releases once.
   const [key] = useState(newIdempotencyKey);
-  const release = useMutation(
-    trpc.cancelBooking.mutationOptions({
-      trpc: { context: { idempotencyKey: key } },
-      onSuccess: () =>
-        Promise.all([
-          queryClient.invalidateQueries(trpc.listMyBookings.queryFilter()),
-          queryClient.invalidateQueries(trpc.getSeatMap.queryFilter({ eventId })),
-        ]),
-      onError: (error) => {
-        if (errorCode(error) === "UNAUTHORIZED") router.push(signInUrl(`/events/${eventId}`));
-      },
-    }),
+  const release = useAction(
+    async () => {
+      await (await rpc()).cancelBooking.mutate({ bookingId: booking.id }, { context: { idempotencyKey: key } });
+      await onReleased();
+    },
+    (error) => {
+      if (errorCode(error) === "UNAUTHORIZED") router.push(signInUrl(`/events/${eventId}`));
+    },
   );
   const seats = booking.seats.map((seat) => `${seat.section} row ${seat.row} seat ${seat.number}`).join(", ");
   return (
@@ -68,7 +68,7 @@ function OwnHold({ eventId, booking }: { eventId: string; booking: Booking }) {
           type="button"
           className="button button--secondary button--small"
           aria-disabled={release.isPending}
-          onClick={() => !release.isPending && release.mutate({ bookingId: booking.id })}
+          onClick={() => void release.run()}
         >
           {release.isPending ? "Releasing…" : "Release seats"}
         </button>
@@ -81,13 +81,13 @@ function OwnHold({ eventId, booking }: { eventId: string; booking: Booking }) {
  * The buyer's own unpaid holds on this event, each with its countdown, the way back to its
  * checkout, and a release. Their seats are marked "yours" on the map.
  */
-export function OwnHolds({ eventId, holds }: { eventId: string; holds: Booking[] }) {
+export function OwnHolds({ eventId, holds, onReleased }: HoldsProps & { holds: Booking[] }) {
   return (
     <section className="own-holds" aria-labelledby="own-holds-heading">
       <h2 id="own-holds-heading">Your seats on hold</h2>
       <ul>
         {holds.map((booking) => (
-          <OwnHold key={booking.id} eventId={eventId} booking={booking} />
+          <OwnHold key={booking.id} eventId={eventId} booking={booking} onReleased={onReleased} />
         ))}
       </ul>
     </section>

@@ -1,10 +1,10 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { describeError, errorCode, fieldErrors } from "@/lib/errors";
-import { firstFieldErrors, loadSchemas } from "@/lib/schemas";
-import { useTRPC } from "@/trpc/client";
+import { useAction } from "@/lib/remote-data";
+import { firstFieldErrors, loadSchemas, warmUpForm } from "@/lib/schemas";
+import { rpc } from "@/trpc/browser";
 import { AlertIcon } from "./icons";
 
 const DEMO_PASSWORD = "demo-password";
@@ -20,19 +20,20 @@ const demoAccounts = [
 type Fields = { email?: string; password?: string };
 
 export function SignInForm({ returnTo }: { returnTo: string }) {
-  const trpc = useTRPC();
   const emailId = useId();
   const passwordId = useId();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [localErrors, setLocalErrors] = useState<Fields>({});
 
-  const signIn = useMutation(
-    trpc.signIn.mutationOptions({
-      // A full load, so every page and cache starts over as the person who just signed in.
-      onSuccess: () => window.location.assign(returnTo),
-    }),
-  );
+  // Set once signed in: the button stays "Signing in…" while the next page loads.
+  const [leaving, setLeaving] = useState(false);
+  const signIn = useAction(async (input: { email: string; password: string }) => {
+    await (await rpc()).signIn.mutate(input);
+    setLeaving(true);
+    // A full load, so every page starts over as the person who just signed in.
+    window.location.assign(returnTo);
+  });
 
   const serverErrors: Fields = fieldErrors(signIn.error);
   const errors = { ...serverErrors, ...localErrors };
@@ -49,7 +50,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
       return;
     }
     setLocalErrors({});
-    signIn.mutate(parsed?.data ?? { email, password });
+    void signIn.run(parsed?.data ?? { email, password });
   };
 
   const fillAccount = (account: string) => {
@@ -70,7 +71,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
             <p className="alert__body">{formError}</p>
           </div>
         )}
-        <form noValidate onSubmit={submit} onFocus={() => void loadSchemas()}>
+        <form noValidate onSubmit={submit} onFocus={warmUpForm}>
           <div className="field">
             <label htmlFor={emailId}>Email</label>
             <input
@@ -109,8 +110,8 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
               </p>
             )}
           </div>
-          <button type="submit" className="button button--block" disabled={signIn.isPending || signIn.isSuccess}>
-            {signIn.isPending || signIn.isSuccess ? "Signing in…" : "Sign in"}
+          <button type="submit" className="button button--block" disabled={signIn.isPending || leaving}>
+            {signIn.isPending || leaving ? "Signing in…" : "Sign in"}
           </button>
         </form>
       </section>

@@ -1,21 +1,20 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
-import { useTRPC } from "@/trpc/client";
+import { useAction } from "@/lib/remote-data";
+import { rpc } from "@/trpc/browser";
 
 export function SignOutButton() {
-  const trpc = useTRPC();
-  const signOut = useMutation(
-    trpc.signOut.mutationOptions({
-      // A full load drops everything cached for the person who just left.
-      onSettled: () => window.location.assign("/"),
-    }),
-  );
+  const signOut = useAction(async () => {
+    await (await rpc()).signOut.mutate().finally(() => {
+      // A full load drops everything the page holds for the person who just left.
+      window.location.assign("/");
+    });
+  });
   return (
     <button
       type="button"
       className="button button--secondary button--small"
-      onClick={() => signOut.mutate()}
+      onClick={() => void signOut.run()}
       disabled={signOut.isPending}
     >
       Sign out

@@ -1,6 +1,16 @@
 import type { AppRouter, ProcedureFailures } from "@ticketing/api";
-import { declaredErrorReader, rpcErrorCode } from "@ticketing/rpc/client";
-import { TRPCClientError } from "@trpc/client";
+import { declaredErrorReader, isRpcClientError, rpcErrorCode } from "@ticketing/rpc/errors";
+import type { TRPCClientError } from "@trpc/client";
+
+// @ticketing/rpc/errors reads failed calls without importing @trpc/client: importing its error
+// class brings the whole package (it declares no sideEffects, so nothing is shaken out: 11.6 kB
+// gzip) into the first load of every page that shows an error, while the client itself loads
+// only when a page calls the API (trpc/browser.ts).
+
+/** A failed call of the router: its `data` is the router's error shape, inferred (no copy of it here). */
+export function isRouterError(error: unknown): error is TRPCClientError<AppRouter> {
+  return isRpcClientError<AppRouter>(error);
+}
 
 /** The RPC error code (CONFLICT, UNAUTHORIZED…), or undefined when the call never got an answer. */
 export const errorCode = rpcErrorCode;
@@ -10,11 +20,6 @@ export const errorCode = rpcErrorCode;
  * `declaredError(error, "createBooking")?.reason === "SEATS_TAKEN"` gives the taken seat ids.
  */
 export const declaredError = declaredErrorReader<ProcedureFailures>();
-
-/** A failed call of the router: its `data` is the router's error shape, inferred (no copy of it here). */
-export function isRouterError(error: unknown): error is TRPCClientError<AppRouter> {
-  return error instanceof TRPCClientError;
-}
 
 /** The first message per field of a BAD_REQUEST, keyed by the input's field names. */
 export function fieldErrors(error: unknown): Record<string, string> {

@@ -1,3 +1,5 @@
+import { rpc } from "@/trpc/browser";
+
 /**
  * The API's input schemas (zod), loaded on first use rather than with the page: zod is ~30 kB
  * gzip, more than the rest of a form page's own code, and only a submit needs it. Forms warm
@@ -18,4 +20,13 @@ export function firstFieldErrors(issues: readonly { path: readonly PropertyKey[]
     if (typeof field === "string") errors[field] ??= issue.message;
   }
   return errors;
+}
+
+/**
+ * A form's first focus loads what its submit needs, the schemas and the tRPC client
+ * (trpc/browser.ts), so the submit itself does not wait for either.
+ */
+export function warmUpForm(): void {
+  void loadSchemas().catch(() => {});
+  void rpc().catch(() => {});
 }

@@ -12,19 +12,13 @@ import superjson from "superjson";
 
 // Every link of the web app lives here. Server components use packages/rpc's client links
 // (a deadline per call, passed on from the page's own; retries of what is safe to repeat; a
-// key per mutation). The browser uses tRPC's links directly: packages/rpc's links add 2.5 kB
-// gzip to the event page, which would take it past its 175 kB budget (docs/decisions/010).
-// Either way queries are batched and streamed, mutations go one per request, and
-// subscriptions use server-sent events.
+// key per mutation). The browser uses tRPC's links directly (docs/decisions/010), inside the
+// client that trpc/browser.ts loads on first use, after first paint. Either way queries are
+// batched and streamed, mutations go one per request, and subscriptions use server-sent events.
 
 /** What a component may attach to one call: the key of the user's intent, sent as Idempotency-Key. */
 export interface CallContext extends Record<string, unknown> {
   idempotencyKey?: string;
-}
-
-/** A fresh key for one user intent (a Book click sequence, one form submission). */
-export function newIdempotencyKey(): string {
-  return crypto.randomUUID();
 }
 
 /** Sign-in and sign-up are not replayed by the server, so they are never repeated either. */

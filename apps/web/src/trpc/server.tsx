@@ -1,11 +1,11 @@
 import "server-only";
-import { defaultShouldDehydrateQuery, dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { defaultShouldDehydrateQuery } from "@tanstack/react-query";
 import type { AppRouter, RouterOutputs } from "@ticketing/api";
 import { createTRPCClient } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { cache, type ReactNode } from "react";
+import { cache } from "react";
 import superjson from "superjson";
 import { apiUrl } from "@/lib/api-url";
 import { serverLinks } from "./links";
@@ -55,9 +55,4 @@ export async function requireViewer(returnTo: string): Promise<Viewer> {
   const viewer = await getViewer();
   if (!viewer) redirect(`/sign-in?next=${encodeURIComponent(returnTo)}`);
   return viewer;
-}
-
-/** Hands everything prefetched so far to the client components below. */
-export function Hydrate({ children }: { children: ReactNode }) {
-  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }

@@ -2,8 +2,7 @@ export { IDEMPOTENCY_KEY_HEADER, MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire"
 export { type BackoffPolicy, backoffDelay } from "./backoff";
 export { type RpcCallContext, safeToRepeat } from "./call-context";
 export { type DeadlineLinkOptions, deadlineExceeded, deadlineLink } from "./deadline-link";
-export { type DeclaredError, declaredErrorReader } from "./declared-errors";
-export { rpcErrorCode } from "./error-code";
+export { type DeclaredError, declaredErrorReader, isRpcClientError, rpcErrorCode } from "./errors";
 export { createRpcClient, type RpcClient, type RpcClientOptions } from "./factory";
 export { createFailover, type Failover, type FailoverOptions, type ServerState } from "./failover-link";
 export {

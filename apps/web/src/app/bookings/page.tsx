@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { MyBookings } from "@/components/my-bookings";
 import { myBookingsInput } from "@/lib/my-bookings";
-import { getQueryClient, getTRPC, Hydrate, requireViewer } from "@/trpc/server";
+import { getQueryClient, getTRPC, requireViewer } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "My bookings" };
 
 export default async function BookingsPage() {
   await requireViewer("/bookings");
   const trpc = await getTRPC();
-  await getQueryClient().prefetchQuery(trpc.listMyBookings.queryOptions(myBookingsInput));
+  const bookings = await getQueryClient().fetchQuery(trpc.listMyBookings.queryOptions(myBookingsInput));
   return (
     <>
       <div className="page-header">
@@ -17,9 +17,7 @@ export default async function BookingsPage() {
           <p>Your tickets, holds awaiting payment, and past bookings.</p>
         </div>
       </div>
-      <Hydrate>
-        <MyBookings />
-      </Hydrate>
+      <MyBookings initial={bookings} />
     </>
   );
 }

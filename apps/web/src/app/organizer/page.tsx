@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ImportUpload } from "@/components/import-upload";
 import { OrganizerSales } from "@/components/organizer-sales";
-import { getQueryClient, getTRPC, Hydrate, requireViewer } from "@/trpc/server";
+import { TRPCReactProvider } from "@/trpc/client";
+import { Hydrate } from "@/trpc/hydrate";
+import { getQueryClient, getTRPC, requireViewer } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Organizer" };
 
@@ -28,9 +30,13 @@ export default async function OrganizerPage() {
   );
 
   return (
-    <Hydrate>
-      <OrganizerSales isAdmin={viewer.role === "admin"} name={viewer.name} />
-      <ImportUpload />
-    </Hydrate>
+    // The organizer's page is the one that keeps React Query: live sales across many events and
+    // an upload, for a few organizers at a desk; the buyer's pages load without it.
+    <TRPCReactProvider>
+      <Hydrate>
+        <OrganizerSales isAdmin={viewer.role === "admin"} name={viewer.name} />
+        <ImportUpload />
+      </Hydrate>
+    </TRPCReactProvider>
   );
 }

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Checkout } from "@/components/checkout";
 import { loadBookingForPage } from "@/lib/booking-page";
-import { Hydrate } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Checkout" };
 
@@ -10,9 +9,5 @@ export default async function CheckoutPage({ params }: { params: Promise<{ booki
   const { bookingId } = await params;
   const booking = await loadBookingForPage(bookingId, `/checkout/${bookingId}`);
   if (booking.status === "confirmed") redirect(`/bookings/${bookingId}`);
-  return (
-    <Hydrate>
-      <Checkout bookingId={bookingId} />
-    </Hydrate>
-  );
+  return <Checkout bookingId={bookingId} initialBooking={booking} />;
 }

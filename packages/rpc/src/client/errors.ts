@@ -1,4 +1,30 @@
-import { TRPCClientError } from "@trpc/client";
+import type { TRPCClientError } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
+
+// Reading a failed call, with no runtime import of @trpc/client: a browser page that shows an
+// error need not load the client package (it declares no sideEffects, so importing its error
+// class brings all of it). Exported alone as @ticketing/rpc/errors for such pages.
+
+/**
+ * Whether a value is a failed call of a tRPC client, told by the name the class gives itself
+ * (`instanceof` would need the class, and fails across two copies of the package).
+ */
+export function isRpcClientError<TRouter extends AnyTRPCRouter>(error: unknown): error is TRPCClientError<TRouter> {
+  return error instanceof Error && error.name === "TRPCClientError";
+}
+
+/**
+ * The tRPC error code a failed call came back with (NOT_FOUND, CONFLICT…), read from the
+ * error shape's `data.code`; undefined when no tRPC answer came back at all (refused,
+ * reset, a proxy's error page). Every client of this package asks the same question the
+ * same way.
+ */
+export function rpcErrorCode(error: unknown): string | undefined {
+  if (!isRpcClientError(error)) return undefined;
+  const data: unknown = error.data;
+  if (typeof data === "object" && data !== null && "code" in data && typeof data.code === "string") return data.code;
+  return undefined;
+}
 
 /** A declared error as it travels: tagged by its reason, with the data a client acts on. */
 export interface DeclaredError {
@@ -19,7 +45,7 @@ export interface DeclaredError {
  */
 export function declaredErrorReader<TDeclared extends { [procedure: string]: DeclaredError }>() {
   return <P extends keyof TDeclared & string>(error: unknown, procedure: P): TDeclared[P] | undefined => {
-    if (!(error instanceof TRPCClientError)) return undefined;
+    if (!isRpcClientError(error)) return undefined;
     const data: unknown = error.data;
     if (typeof data !== "object" || data === null) return undefined;
     if (!("path" in data) || data.path !== procedure) return undefined;
