@@ -37,6 +37,8 @@ describe("what can go wrong while booking", () => {
     const taken = await seat(bob.page, "102", "A", 1);
     await expect.poll(() => taken.getAttribute("aria-label")).toMatch(/held by another buyer$/);
     await expect.poll(() => taken.getAttribute("aria-pressed")).toBe("false");
+    // The declared error named the seat: it stays outlined until the next try.
+    await expect(taken.getAttribute("data-taken")).resolves.toBe("true");
     await screenshot(bob.page, "seat-conflict");
     await alice.context.close();
     await bob.context.close();

@@ -3,7 +3,7 @@
 import type { RouterOutputs } from "@ticketing/api";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import { describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
+import { declaredError, describeError, errorCode, fieldErrors, signInUrl } from "@/lib/errors";
 import { formatMoney, plural } from "@/lib/format";
 import { newIdempotencyKey } from "@/lib/idempotency";
 import { myBookingsInput } from "@/lib/my-bookings";
@@ -94,6 +94,8 @@ export function EventView({
   const prefetchSection = (name: string) => ensureSection(name);
 
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set(initialSeatIds));
+  // Seats another buyer took while these were picked, as the declared SEATS_TAKEN error names them.
+  const [justTaken, setJustTaken] = useState<ReadonlySet<string>>(() => new Set());
   const [quantity, setQuantity] = useState("2");
   const [notice, setNotice] = useState<string | null>(null);
   const intentKey = useIntentKey();
@@ -170,6 +172,8 @@ export function EventView({
         if (picked) params.set("seats", picked);
         router.push(signInUrl(`/events/${eventId}?${params}`));
       } else if (code === "CONFLICT") {
+        const failure = declaredError(error, "createBooking");
+        if (failure?.reason === "SEATS_TAKEN") setJustTaken(new Set(failure.seatIds));
         void refetchSeatMaps();
         void refetchEvent();
       }
@@ -179,6 +183,7 @@ export function EventView({
   const submit = (request: { seatIds: string[] } | { quantity: number }) => {
     const signature =
       "seatIds" in request ? `seats:${[...request.seatIds].sort().join(",")}` : `qty:${request.quantity}`;
+    setJustTaken(new Set());
     void book.run(request, intentKey(signature));
   };
 
@@ -253,6 +258,7 @@ export function EventView({
                 seats={seatsInSection}
                 selected={selected}
                 mine={mine}
+                taken={justTaken}
                 tierRank={tierRank}
                 tierNames={tierNames}
                 onToggle={onToggle}

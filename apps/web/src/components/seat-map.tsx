@@ -36,6 +36,8 @@ interface SeatMapProps {
   selected: ReadonlySet<string>;
   /** Seats of the viewer's own unpaid holds: "held" on the map, but theirs. */
   mine: ReadonlySet<string>;
+  /** Seats that someone else just took from this buyer's pick: outlined until the next booking try. */
+  taken: ReadonlySet<string>;
   tierRank: ReadonlyMap<string, number>;
   tierNames: ReadonlyMap<string, string>;
   onToggle(seat: Seat): void;
@@ -51,6 +53,7 @@ export const SeatMap = memo(function SeatMap({
   seats,
   selected,
   mine,
+  taken,
   tierRank,
   tierNames,
   onToggle,
@@ -117,6 +120,7 @@ export const SeatMap = memo(function SeatMap({
                   className={tierRank.get(seat.tier) === 0 ? "seat seat--top" : "seat"}
                   data-status={seat.status}
                   data-mine={isMine || undefined}
+                  data-taken={taken.has(seat.seatId) || undefined}
                   tabIndex={current ? 0 : -1}
                   aria-pressed={isSelected}
                   aria-disabled={seat.status !== "available" || undefined}
