@@ -1,4 +1,4 @@
-// `npm test`: everything, in the order that fails fastest — lint, types, the API contract, then every suite
+// `npm test`: everything, in the order that fails fastest — lint, unused code, types, the API contract, then every suite
 // (unit, integration, PostgreSQL, end-to-end). It says what it skipped and why.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,6 +39,8 @@ rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
 step("lint", "npx", ["biome", "check", "."]);
+// Unused files, exports and dependencies (knip.jsonc says what counts as used).
+step("unused code", "npx", ["knip", "--no-progress"]);
 step("typecheck", "npx", ["turbo", "run", "typecheck"]);
 // The router and the OpenAPI document against the committed contract: a breaking change fails here.
 step("api contract", "npm", ["run", "--silent", "api:check"]);

@@ -5,9 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const webRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const repoRoot = join(webRoot, "..", "..");
+const repoRoot = join(webRoot, "..", "..");
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface RunningProcess {
+interface RunningProcess {
   name: string;
   child: ChildProcess;
   output(): string;
@@ -56,7 +56,7 @@ async function waitFor(url: string, proc: RunningProcess, timeoutMs: number, any
   throw new Error(`${proc.name} did not answer ${url} within ${timeoutMs} ms:\n${proc.output()}`);
 }
 
-export async function stopProcess(proc: RunningProcess): Promise<void> {
+async function stopProcess(proc: RunningProcess): Promise<void> {
   const { child } = proc;
   if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -2,7 +2,7 @@ import type { EventSummary } from "@ticketing/api/schemas";
 
 export type EventStatusFilter = EventSummary["status"];
 
-export const EVENT_PAGE_SIZE = 12;
+const EVENT_PAGE_SIZE = 12;
 
 const statuses: readonly EventStatusFilter[] = ["on_sale", "scheduled", "sold_out", "cancelled"];
 

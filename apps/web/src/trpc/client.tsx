@@ -9,7 +9,9 @@ import { signInUrl } from "@/lib/errors";
 import { browserLinks } from "./links";
 import { makeQueryClient } from "./query-client";
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export { useTRPC, useTRPCClient };
 
 let browserQueryClient: QueryClient | undefined;
 

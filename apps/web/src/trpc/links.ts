@@ -17,7 +17,7 @@ import superjson from "superjson";
 // batched and streamed, mutations go one per request, and subscriptions use server-sent events.
 
 /** What a component may attach to one call: the key of the user's intent, sent as Idempotency-Key. */
-export interface CallContext extends Record<string, unknown> {
+interface CallContext extends Record<string, unknown> {
   idempotencyKey?: string;
 }
 
