@@ -1,6 +1,6 @@
 import { eventId, queryRows } from "@ticketing/db";
 import type { TestServer } from "@ticketing/server/testing";
-import { postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
+import { callProcedure, postgresAvailable, startPostgresServer } from "@ticketing/server/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -30,16 +30,7 @@ describe.runIf(available)("getEvent on PostgreSQL, cache off", () => {
     return ((await response.json()) as { result: { data: { json: Event } } }).result.data.json;
   }
 
-  async function call(path: string, input: unknown, token?: string) {
-    const response = await fetch(`${server.url}/trpc/${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-      body: JSON.stringify({ json: input }),
-    });
-    const body = (await response.json()) as { result?: { data: { json: Record<string, unknown> } } };
-    if (!body.result) throw new Error(`${path} failed: ${JSON.stringify(body)}`);
-    return body.result.data.json;
-  }
+  const call = (path: string, input: unknown, token?: string) => callProcedure(server.url, path, input, token);
 
   /** The sections' counts from the seats themselves: what the kept counts must equal. */
   const recount = () =>

@@ -2,7 +2,7 @@ import { eventId } from "@ticketing/db";
 import { createScratchPostgres } from "@ticketing/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postgresAvailable, startTestServer, type TestServer } from "./testing";
+import { callProcedure, postgresAvailable, startTestServer, type TestServer } from "./testing";
 
 // Event reads answer from a per-instance cache (docs/decisions/016). Whatever changes the
 // seats shows in the very next read on the instance that acknowledged it; on PostgreSQL, other
@@ -24,16 +24,8 @@ type Event = { name: string; description: string; counts: Counts };
 const getEvent = (server: TestServer) => read<Event>(server, "getEvent", { eventId: lights });
 const counts = async (server: TestServer) => (await getEvent(server)).counts;
 
-async function call(server: TestServer, path: string, input: unknown, token?: string) {
-  const response = await fetch(`${server.url}/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ json: input }),
-  });
-  const body = (await response.json()) as { result?: { data: { json: Record<string, unknown> } } };
-  if (!body.result) throw new Error(`${path} failed: ${JSON.stringify(body)}`);
-  return body.result.data.json;
-}
+const call = (server: TestServer, path: string, input: unknown, token?: string) =>
+  callProcedure(server.url, path, input, token);
 
 const signIn = async (server: TestServer, email: string) =>
   (await call(server, "signIn", { email, password: "demo-password" })).token as string;

@@ -77,3 +77,19 @@ export async function startPostgresServer(env?: Record<string, string>): Promise
     },
   };
 }
+
+/**
+ * Calls a procedure as a raw JSON client would (`{"json": input}` over POST, no tRPC client),
+ * with a Bearer token when given; returns its result's data, and fails naming the procedure
+ * with the error body otherwise.
+ */
+export async function callProcedure(url: string, path: string, input: unknown, token?: string) {
+  const response = await fetch(`${url}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ json: input }),
+  });
+  const body = (await response.json()) as { result?: { data: { json: Record<string, unknown> } } };
+  if (!body.result) throw new Error(`${path} failed: ${JSON.stringify(body)}`);
+  return body.result.data.json;
+}
