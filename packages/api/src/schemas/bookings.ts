@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bookingStatus, cursor, id, idempotencyKey, page, timeZone } from "./common";
+import { bookingStatus, cursor, id, idempotencyKey, page, seatOutput, timeZone } from "./common";
 
 export const MAX_SEATS_PER_BOOKING = 10;
 
@@ -56,16 +56,7 @@ export const bookingOutput = z
       /** The venue's IANA zone: startsAt is shown in it. */
       timeZone,
     }),
-    seats: z.array(
-      z.object({
-        seatId: z.uuid(),
-        section: z.string(),
-        row: z.string(),
-        number: z.number().int(),
-        tier: z.string(),
-        priceCents: z.number().int(),
-      }),
-    ),
+    seats: z.array(seatOutput),
     totalCents: z.number().int(),
     /** While held: when the hold lapses. */
     expiresAt: z.date(),

@@ -28,3 +28,13 @@ export const timeZone = z
   .string()
   .refine(isTimeZone, { error: "must be an IANA time zone such as America/Chicago" })
   .meta({ description: "IANA time zone of the venue, e.g. America/Chicago", examples: ["America/Chicago"] });
+
+/** A seat as every read shows it (a booking's seats, available tickets, the seat map), priced in cents. */
+export const seatOutput = z.object({
+  seatId: z.uuid(),
+  section: z.string(),
+  row: z.string(),
+  number: z.number().int(),
+  tier: z.string(),
+  priceCents: z.number().int(),
+});

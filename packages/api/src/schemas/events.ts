@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, eventStatus, id, page, seatStatus, timeZone } from "./common";
+import { cursor, eventStatus, id, page, seatOutput, seatStatus, timeZone } from "./common";
 
 export const listEventsInput = z
   .object({
@@ -55,22 +55,13 @@ export const listEventsOutput = page(eventSummaryOutput).meta({ title: "EventPag
 
 export const organizedEventsOutput = z.object({ items: z.array(eventSummaryOutput) });
 
-const seat = z.object({
-  seatId: z.uuid(),
-  section: z.string(),
-  row: z.string(),
-  number: z.number().int(),
-  tier: z.string(),
-  priceCents: z.number().int(),
-});
-
-export const availableTicketsOutput = z.object({ eventId: z.uuid(), seats: z.array(seat) });
+export const availableTicketsOutput = z.object({ eventId: z.uuid(), seats: z.array(seatOutput) });
 
 export const seatMapOutput = z.object({
   eventId: z.uuid(),
   /** The id of the event's latest seat change the map reflects: onAvailabilityChange resumes after it. */
   lastChangeId: z.string(),
-  seats: z.array(seat.extend({ status: seatStatus })),
+  seats: z.array(seatOutput.extend({ status: seatStatus })),
 });
 
 const START_ERROR =
