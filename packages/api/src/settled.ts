@@ -9,8 +9,8 @@ import type { z } from "zod";
  * once. A settled value is deeply frozen, so nothing can change it behind the memo's back.
  */
 const settled = new WeakSet<object>();
-const serialized = new WeakMap<object, Serialized>();
-const texts = new WeakMap<object, string>();
+/** A settled value's wire form, made once: its serialization, and that serialization's JSON text. */
+const wireForms = new WeakMap<object, { serialized: Serialized; text?: string }>();
 
 function freezeDeep(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
@@ -115,6 +115,17 @@ export function serializeForWire(value: unknown): Serialized {
   return meta ? { json, meta } : { json };
 }
 
+/** A settled value's wire form, made on first use and frozen with it. */
+function wireFormOf(value: object): { serialized: Serialized; text?: string } {
+  let form = wireForms.get(value);
+  if (!form) {
+    form = { serialized: serializeForWire(value) };
+    freezeDeep(form.serialized);
+    wireForms.set(value, form);
+  }
+  return form;
+}
+
 /**
  * superjson, with a settled value's serialization computed once and shared (frozen, so the
  * bytes on the wire are the ones superjson gives for it every time).
@@ -122,13 +133,7 @@ export function serializeForWire(value: unknown): Serialized {
 export const wireTransformer = {
   serialize(value: unknown): Serialized {
     if (typeof value !== "object" || value === null || !settled.has(value)) return serializeForWire(value);
-    let out = serialized.get(value);
-    if (!out) {
-      out = serializeForWire(value);
-      freezeDeep(out);
-      serialized.set(value, out);
-    }
-    return out;
+    return wireFormOf(value).serialized;
   },
   deserialize: <T = unknown>(payload: ReturnType<typeof superjson.serialize>): T => superjson.deserialize<T>(payload),
 };
@@ -140,10 +145,7 @@ export const wireTransformer = {
  */
 export function settledText(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null || !settled.has(value)) return undefined;
-  let text = texts.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(wireTransformer.serialize(value));
-    texts.set(value, text);
-  }
-  return text;
+  const form = wireFormOf(value);
+  form.text ??= JSON.stringify(form.serialized);
+  return form.text;
 }

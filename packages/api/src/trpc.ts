@@ -20,6 +20,7 @@ import type { Database } from "@ticketing/db";
 import type { RestRoute } from "@ticketing/rpc/rest";
 import {
   callObserver,
+  describeIssues,
   type IdempotencyOptions,
   idempotency,
   isStoredFailure,
@@ -49,15 +50,6 @@ import { declaredFailure } from "./router/failures";
 import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
-
-function describeIssues(error: z.core.$ZodError): string {
-  const issues = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map(String).join(".");
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : "";
-  return `Invalid input — ${issues.join("; ")}${more}`;
-}
 
 /**
  * What a procedure says about itself, read by the contract check and the OpenAPI document
@@ -132,7 +124,7 @@ const t = withMeta.create({
       ...shape,
       message:
         zodError && error.cause instanceof z.core.$ZodError
-          ? describeIssues(error.cause)
+          ? describeIssues(error.cause.issues)
           : hidden
             ? "Internal server error"
             : shape.message,

@@ -170,25 +170,27 @@ const eventStatements = new WeakMap<Database, ReturnType<typeof prepareGetEvent>
 function prepareGetEvent(db: Database) {
   const e = t.events;
   const v = t.venues;
-  return db
-    .select({
-      id: e.id,
-      externalId: e.externalId,
-      name: e.name,
-      description: e.description,
-      startsAt: e.startsAt,
-      status: e.status,
-      organizerId: e.organizerId,
-      venueId: v.id,
-      venueName: v.name,
-      venueCity: v.city,
-      venueTimeZone: v.timeZone,
-      tiers: sql<
-        Tier[]
-      >`(SELECT coalesce(json_agg(json_build_object('tier', et.tier, 'name', et.name, 'priceCents', et.price_cents)
+  return (
+    db
+      // Named as SummaryRow names them, so toSummary maps this row as it maps the lists' rows.
+      .select({
+        id: e.id,
+        external_id: e.externalId,
+        name: e.name,
+        description: e.description,
+        starts_at: e.startsAt,
+        status: e.status,
+        organizer_id: e.organizerId,
+        venue_id: v.id,
+        venue_name: v.name,
+        venue_city: v.city,
+        venue_time_zone: v.timeZone,
+        tiers: sql<
+          Tier[]
+        >`(SELECT coalesce(json_agg(json_build_object('tier', et.tier, 'name', et.name, 'priceCents', et.price_cents)
                                                   ORDER BY et.price_cents DESC), '[]'::json)
                           FROM event_tiers et WHERE et.event_id = ${e.id})`,
-      sections: sql<SectionCounts[]>`(SELECT coalesce(json_agg(json_build_object('name', s.section, 'total', s.total,
+        sections: sql<SectionCounts[]>`(SELECT coalesce(json_agg(json_build_object('name', s.section, 'total', s.total,
                                                                    'available', s.total - s.sold - s.held,
                                                                    'held', s.held, 'sold', s.sold)
                                                  ORDER BY s.section), '[]'::json)
@@ -199,16 +201,17 @@ function prepareGetEvent(db: Database) {
                                      SELECT vs.section, 0, 0, 1 FROM event_seats es JOIN venue_seats vs ON vs.id = es.seat_id
                                      WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now()) c
                                GROUP BY c.section HAVING sum(c.total) > 0) s)`,
-      // Decoded as the driver decodes a timestamp column (a Date on both stores).
-      nextExpiry: sql<Date | null>`(SELECT min(es.hold_expires_at) FROM event_seats es
+        // Decoded as the driver decodes a timestamp column (a Date on both stores).
+        nextExpiry: sql<Date | null>`(SELECT min(es.hold_expires_at) FROM event_seats es
                          WHERE es.event_id = ${e.id} AND es.status = 'held' AND es.hold_expires_at > now())`.mapWith(
-        e.startsAt,
-      ),
-    })
-    .from(e)
-    .innerJoin(v, eq(v.id, e.venueId))
-    .where(eq(e.id, sql.placeholder("eventId")))
-    .prepare("ticketing_get_event");
+          e.startsAt,
+        ),
+      })
+      .from(e)
+      .innerJoin(v, eq(v.id, e.venueId))
+      .where(eq(e.id, sql.placeholder("eventId")))
+      .prepare("ticketing_get_event")
+  );
 }
 
 /**
@@ -231,20 +234,10 @@ export async function getEvent(db: Database, eventId: string): Promise<{ event: 
     counts.held += section.held;
     counts.sold += section.sold;
   }
-  let priceFromCents: number | null = null;
-  for (const tier of row.tiers)
-    if (priceFromCents === null || tier.priceCents < priceFromCents) priceFromCents = tier.priceCents;
+  // The tiers come sorted by price, dearest first: the cheapest is the last.
+  const priceFromCents = row.tiers.at(-1)?.priceCents ?? null;
   const event: EventDetail = {
-    id: row.id,
-    externalId: row.externalId,
-    name: row.name,
-    description: row.description,
-    startsAt: row.startsAt,
-    status: row.status,
-    organizerId: row.organizerId,
-    venue: { id: row.venueId, name: row.venueName, city: row.venueCity, timeZone: row.venueTimeZone },
-    priceFromCents,
-    counts,
+    ...toSummary({ ...row, price_from_cents: priceFromCents, ...counts }),
     tiers: row.tiers,
     sections: row.sections,
   };

@@ -3,6 +3,7 @@ import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { JsonSchema } from "../contract/procedures";
 import { crossSiteRefusal, type RequestRateLimit, readBody } from "../server/http";
+import { describeIssues, issuesOf, segmentName } from "../server/issues";
 import { retryAfterMsOf, retryAfterSeconds } from "../server/rate-limit";
 import type { RestErrorBody } from "./openapi";
 import { type RestOperation, typesOf } from "./operations";
@@ -46,24 +47,10 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** An issue as Standard Schema (and zod) report it: a message, and where. */
-interface Issue {
-  message: string;
-  path?: readonly (PropertyKey | { key: PropertyKey })[];
-}
-
-function issuesOf(cause: unknown): Issue[] | undefined {
-  const issues = (cause as { issues?: unknown } | null | undefined)?.issues;
-  return Array.isArray(issues) && issues.every((issue) => typeof issue?.message === "string") ? issues : undefined;
-}
-
-const segmentName = (segment: PropertyKey | { key: PropertyKey }) =>
-  String(typeof segment === "object" ? segment.key : segment);
-
 /**
  * A TRPCError as the REST envelope: the procedure's code and message; for invalid input, each
- * issue under its top-level field (what the form beside it would show) and the first in the
- * message. An internal error says nothing of itself.
+ * issue under its top-level field (what the form beside it would show), and the message
+ * /trpc gives for the same input (`describeIssues`). An internal error says nothing of itself.
  */
 export function toRestError(error: TRPCError): { status: number; body: RestErrorBody } {
   const status = getHTTPStatusCodeFromError(error);
@@ -76,12 +63,7 @@ export function toRestError(error: TRPCError): { status: number; body: RestError
       const name = segmentName(field);
       fieldErrors[name] = [...(fieldErrors[name] ?? []), issue.message];
     }
-    const first = issues[0];
-    const where = first?.path?.length ? `${first.path.map(segmentName).join(".")}: ` : "";
-    return {
-      status,
-      body: errorBody("BAD_REQUEST", `Invalid input — ${where}${first?.message ?? "invalid"}`, fieldErrors),
-    };
+    return { status, body: errorBody("BAD_REQUEST", describeIssues(issues), fieldErrors) };
   }
   const hidden = error.code === "INTERNAL_SERVER_ERROR";
   return { status, body: errorBody(error.code, hidden ? "Internal server error" : error.message) };

@@ -115,7 +115,8 @@ describe("the REST router, from metadata", () => {
       body: {
         error: {
           code: "BAD_REQUEST",
-          message: expect.stringMatching(/^Invalid input — limit: /),
+          // Both issues, as /trpc words them (describeIssues): one summary for both surfaces.
+          message: expect.stringMatching(/^Invalid input — limit: .+; after: .+$/),
           fieldErrors: { limit: [expect.any(String)], after: [expect.any(String)] },
         },
       },

@@ -38,6 +38,7 @@ export {
   isStoredFailure,
   type StoredOutcome,
 } from "./idempotency";
+export { describeIssues } from "./issues";
 export { createMemoryIdempotencyStore } from "./memory-store";
 export {
   type CallLogger,
