@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: the performance goals of docs/goals.md, each measured side by side with its baseline
-// in one run. Servers run in their own processes (bench/src/serve.ts via tsx); this process
+// in one run. Servers run in their own processes: bench/src/serve.ts, bundled first the way
+// `npm run build` bundles apps/server (scripts/bundle.mjs: our packages compiled in, npm
+// packages imported), so the servers measured run the code production runs. This process
 // only generates load (autocannon) and writes bench/results/latest.{md,svg,json}.
 //   BENCH_QUICK=1 npm run bench    a shorter smoke run (seconds, not minutes; figures rough)
 //   BENCH_ONLY=bookings npm run bench   the createBooking comparison alone, printed, not recorded
@@ -55,10 +57,21 @@ function run(command, args, options = {}) {
 const lastJsonLine = (text) => JSON.parse(text.trim().split("\n").filter(Boolean).at(-1) ?? "null");
 const tsx = (script, args, env) => run(process.execPath, ["--import", "tsx", script, ...args], { env });
 
-/** A server from bench/src/serve.ts in its own process; resolves once it listens. */
-function startServer(mode, env = {}) {
+const serveBundle = join(root, "bench", "dist", "serve.js");
+/**
+ * bench/src/serve.ts as production would run it: one esbuild bundle, run by plain node. Under
+ * tsx every function the TypeScript declares is also given its name at run time (esbuild's
+ * keepNames), a cost per closure that `npm run server` does not pay: about a tenth of a
+ * cached getEvent's throughput here.
+ */
+let bundled;
+const bundleServers = () => (bundled ??= run(process.execPath, ["scripts/bundle.mjs", "bench/src/serve.ts", serveBundle]));
+
+/** A server from bench/src/serve.ts (bundled) in its own process; resolves once it listens. */
+async function startServer(mode, env = {}) {
+  await bundleServers();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/src/serve.ts", mode], {
+    const child = spawn(process.execPath, [serveBundle, mode], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
