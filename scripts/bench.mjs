@@ -65,7 +65,8 @@ const serveBundle = join(root, "bench", "dist", "serve.js");
  * cached getEvent's throughput here.
  */
 let bundled;
-const bundleServers = () => (bundled ??= run(process.execPath, ["scripts/bundle.mjs", "bench/src/serve.ts", serveBundle]));
+const bundleServers = () =>
+  (bundled ??= run(process.execPath, ["scripts/bundle.mjs", "bench/src/serve.ts", serveBundle]));
 
 /** A server from bench/src/serve.ts (bundled) in its own process; resolves once it listens. */
 async function startServer(mode, env = {}) {
