@@ -3,6 +3,7 @@ import http from "node:http";
 import {
   type AvailabilityFeed,
   appRouter,
+  type Credentials,
   createContextFactory,
   createEventCache,
   type EventCache,
@@ -13,6 +14,7 @@ import {
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
   answerClientError,
+  type ClientAddress,
   clientAddressOf,
   createLimitStore,
   createRateLimiter,
@@ -21,13 +23,12 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   isLoopback,
   type RateLimiter,
-  type RequestRateLimit,
   requestIdOf,
 } from "@ticketing/rpc/server";
 import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "./config";
-import { credentialsOf, sessionCookieJar } from "./cookies";
+import { credentialsOf, sessionCookieJars } from "./cookies";
 import type { Logger } from "./logger";
 import { createRestHandler, REST_PREFIX, errorBody as restErrorBody } from "./rest";
 
@@ -51,6 +52,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
     "cache-control": "no-store",
   });
   res.end(text);
+}
+
+/** Who is calling, as the request's headers say. */
+interface Caller {
+  credentials: Credentials | null;
+  client: ClientAddress;
+  idempotencyKey: string | undefined;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -137,36 +145,40 @@ export function createApp({
       signUp: perMinute("sign-up", limits.signUpPerMinute),
     },
   });
+  /** Who is calling, read from a request's headers once: credentials, address, idempotency key. */
+  const describe = (req: http.IncomingMessage): Caller => {
+    const idempotencyKey = req.headers[IDEMPOTENCY_KEY_HEADER];
+    return {
+      credentials: credentialsOf(req),
+      client: clientAddressOf(req, config.trustedProxies),
+      idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+    };
+  };
   const addressLimiter = limiter("address", limits.addressPerSecond, limits.addressPerSecond * 2);
   // Every request that came through a proxy (the web app's, with the browser's address) is
   // limited by the client's address, wherever that is. Not limited: the worker (by its
   // token, from any host) and programs that call from this machine with no proxy between
   // (benchmarks, probes, an operator's script).
-  const addressLimit: RequestRateLimit | undefined = addressLimiter && {
-    limiter: addressLimiter,
-    key: (req: http.IncomingMessage) => {
-      const credentials = credentialsOf(req);
-      if (credentials?.source === "bearer" && sameSecret(credentials.token, config.workerToken)) return undefined;
-      const client = clientAddressOf(req, config.trustedProxies);
-      return client.forwarded || !isLoopback(client.address) ? client.address : undefined;
-    },
+  const addressKey = ({ credentials, client }: Caller): string | undefined => {
+    if (credentials?.source === "bearer" && sameSecret(credentials.token, config.workerToken)) return undefined;
+    return client.forwarded || !isLoopback(client.address) ? client.address : undefined;
   };
   /** What every transport (tRPC, REST) tells the context about a request. */
-  const requestInfo = (nodeReq: http.IncomingMessage, requestId: string): RequestInfo => {
-    const idempotencyKey = nodeReq.headers[IDEMPOTENCY_KEY_HEADER];
-    return {
-      requestId,
-      credentials: credentialsOf(nodeReq),
-      idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
-      clientAddress: clientAddressOf(nodeReq, config.trustedProxies).address,
-    };
-  };
+  const requestInfo = (caller: Caller, requestId: string): RequestInfo => ({
+    requestId,
+    credentials: caller.credentials,
+    idempotencyKey: caller.idempotencyKey,
+    clientAddress: caller.client.address,
+  });
   const rest = createRestHandler({
     createContext,
-    requestInfo,
+    requestInfo: (req, requestId) => requestInfo(describe(req), requestId),
     allowedOrigins: config.webOrigins,
-    ...(addressLimit && { rateLimit: addressLimit }),
+    ...(addressLimiter && {
+      rateLimit: { limiter: addressLimiter, key: (req: http.IncomingMessage) => addressKey(describe(req)) },
+    }),
   });
+  const cookieJar = sessionCookieJars(config.secureCookies);
   const trpc = createTrpcHandler({
     router: appRouter,
     endpoint: "/trpc",
@@ -174,12 +186,18 @@ export function createApp({
     directPath: config.directPath,
     // Cached answers keep their JSON text: each caller gets the same bytes without re-encoding.
     dataText: settledText,
-    ...(addressLimit && { rateLimit: addressLimit }),
+    describe,
+    ...(addressLimiter && {
+      rateLimit: { limiter: addressLimiter, key: (_req, caller: Caller) => addressKey(caller) },
+    }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
-    createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>
+    createContext: ({ described, resHeaders, requestId, deadline, traceContext }) =>
       createContext({
-        ...requestInfo(nodeReq, requestId),
-        cookies: sessionCookieJar(resHeaders, config.secureCookies),
+        requestId,
+        credentials: described.credentials,
+        idempotencyKey: described.idempotencyKey,
+        clientAddress: described.client.address,
+        cookies: cookieJar(resHeaders),
         deadline,
         traceContext,
       }),
@@ -189,22 +207,31 @@ export function createApp({
   let inFlight = 0;
   const server = http.createServer(async (req, res) => {
     inFlight++;
+    // After the answer is out (or the client gone). While draining, a connection is closed
+    // as soon as its last response is out.
     res.once("close", () => {
       inFlight--;
+      if (draining) setImmediate(() => server.closeIdleConnections());
     });
     const requestId = requestIdOf(req);
-    res.setHeader("x-request-id", requestId);
     // Every answer is data, never a page to sniff into HTML; and none may be stored by a
     // shared cache (sessions, bookings). A response that sets its own cache-control (an
     // event stream) replaces this one.
-    res.setHeader("x-content-type-options", "nosniff");
-    res.setHeader("cache-control", "no-store");
-    // While draining, a connection is closed as soon as its last response is out.
-    res.once("finish", () => {
-      if (draining) setImmediate(() => server.closeIdleConnections());
-    });
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const headers: Record<string, string> = {
+      "x-request-id": requestId,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    };
+    const url = req.url ?? "/";
+    const queryAt = url.indexOf("?");
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
     try {
+      if (path === "/trpc" || path.startsWith("/trpc/")) {
+        if (draining) headers.connection = "close";
+        // The handler writes these with its answer, in one writeHead.
+        return await trpc(req, res, requestId, headers);
+      }
+      for (const name in headers) res.setHeader(name, headers[name] as string);
       if (path === "/health") return sendJson(res, 200, { status: "ok" });
       if (path === "/ready") {
         if (draining) return sendJson(res, 503, { status: "draining" });
@@ -219,19 +246,16 @@ export function createApp({
         res.end(text);
         return;
       }
-      if (path === "/trpc" || path.startsWith("/trpc/")) {
-        if (draining) res.setHeader("connection", "close");
-        return await trpc(req, res, requestId);
-      }
       if (isRestPath(path)) return await rest(req, res, requestId);
       return sendJson(res, 404, {
         error: { code: "NOT_FOUND", message: `No route ${path}. Procedures live under /trpc/<name>.` },
       });
     } catch (error) {
       logger.error({ err: error, requestId, path }, "request failed");
-      if (!res.headersSent)
+      if (!res.headersSent) {
+        for (const name in headers) res.setHeader(name, headers[name] as string);
         sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } });
-      else res.destroy();
+      } else res.destroy();
     }
   });
   // Idle keep-alive connections outlive the clients' own idle timers (undici closes its idle

@@ -32,18 +32,28 @@ export function credentialsOf(req: IncomingMessage): Credentials | null {
   return null;
 }
 
-/** The session cookie: httpOnly (no script reads it) and SameSite=Lax (no cross-site POST carries it). */
-export function sessionCookieJar(resHeaders: Headers, secure: boolean): SessionCookieJar {
-  const attributes = `Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
-  return {
-    set(token, expiresAt) {
-      resHeaders.append(
-        "set-cookie",
-        `${SESSION_COOKIE}=${encodeURIComponent(token)}; Expires=${expiresAt.toUTCString()}; ${attributes}`,
-      );
-    },
-    clear() {
-      resHeaders.append("set-cookie", `${SESSION_COOKIE}=; Max-Age=0; ${attributes}`);
-    },
-  };
+/** The session cookie's attributes: httpOnly (no script reads it) and SameSite=Lax (no cross-site POST carries it). */
+const cookieAttributes = (secure: boolean) => `Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+
+/** Sets and clears the session cookie on one response's headers. */
+class ResponseCookieJar implements SessionCookieJar {
+  constructor(
+    private readonly resHeaders: Headers,
+    private readonly attributes: string,
+  ) {}
+  set(token: string, expiresAt: Date): void {
+    this.resHeaders.append(
+      "set-cookie",
+      `${SESSION_COOKIE}=${encodeURIComponent(token)}; Expires=${expiresAt.toUTCString()}; ${this.attributes}`,
+    );
+  }
+  clear(): void {
+    this.resHeaders.append("set-cookie", `${SESSION_COOKIE}=; Max-Age=0; ${this.attributes}`);
+  }
+}
+
+/** The session cookie jar of a response; `secure` adds the Secure attribute (HTTPS deployments). */
+export function sessionCookieJars(secure: boolean): (resHeaders: Headers) => SessionCookieJar {
+  const attributes = cookieAttributes(secure);
+  return (resHeaders) => new ResponseCookieJar(resHeaders, attributes);
 }

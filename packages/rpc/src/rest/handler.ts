@@ -169,7 +169,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       req.resume();
       return send(res, refusal.status, errorBody(refusal.code, refusal.message));
     }
-    const limitKey = options.rateLimit?.key(req);
+    const limitKey = options.rateLimit?.key(req, undefined);
     if (options.rateLimit && limitKey !== undefined) {
       const waitMs = await options.rateLimit.limiter.take(limitKey, 1);
       if (waitMs > 0) {

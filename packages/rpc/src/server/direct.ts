@@ -55,6 +55,8 @@ export interface DirectCallOptions<TRouter extends AnyTRPCRouter> {
   req: IncomingMessage;
   res: ServerResponse;
   body: Buffer | undefined;
+  /** Headers for every answer (the host's own); the answer's headers of the same name replace them. */
+  baseHeaders?: Readonly<Record<string, string>>;
   signal: AbortSignal;
   createContext(opts: {
     info: TRPCRequestInfo;
@@ -110,16 +112,29 @@ function isDataStream(value: unknown): boolean {
   return values.some(isPromise) || values.some(isAsyncIterable);
 }
 
-/** Response headers kept as tRPC's `Headers` would: lower-case names, `append` and `set`. */
+/**
+ * Response headers kept as tRPC's `Headers` would: lower-case names, `append` and `set`. The
+ * host's base headers come first; the answer's own header of a name replaces the base one.
+ */
 class HeaderList {
   private readonly entries = new Map<string, string[]>();
+  private readonly base = new Set<string>();
+  constructor(base: Readonly<Record<string, string>> = {}) {
+    for (const name in base) {
+      const key = name.toLowerCase();
+      this.entries.set(key, [base[name] as string]);
+      this.base.add(key);
+    }
+  }
   set(name: string, value: string): void {
-    this.entries.set(name.toLowerCase(), [value]);
+    const key = name.toLowerCase();
+    this.base.delete(key);
+    this.entries.set(key, [value]);
   }
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const list = this.entries.get(key);
-    if (list) list.push(value);
+    if (list && !this.base.delete(key)) list.push(value);
     else this.entries.set(key, [value]);
   }
   toNode(): Record<string, string | string[]> {
@@ -278,7 +293,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     url: null,
   };
 
-  const headers = new HeaderList();
+  const headers = new HeaderList(opts.baseHeaders);
   headers.set("vary", "trpc-accept, accept");
   const resHeaders = new Headers();
   let ctx: inferRouterContext<TRouter> | undefined;
