@@ -6,7 +6,8 @@
 //   node --import tsx bench/src/call-cost.ts    prints µs per call, best of three rounds each
 import { appRouter } from "@ticketing/api";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
-import { createRpcMetrics, invokeProcedure } from "@ticketing/rpc/server";
+import { invokeProcedure } from "@ticketing/host";
+import { createRpcMetrics } from "@ticketing/rpc/server";
 import { transformTRPCResponse } from "@trpc/server";
 import { getProcedureAtPath } from "@trpc/server/unstable-core-do-not-import";
 import { Registry } from "prom-client";

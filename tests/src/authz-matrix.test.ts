@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AppRouter } from "@ticketing/api";
 import { type AvailabilityFeed, appRouter, type ProcedureMeta, startAvailabilityFeed } from "@ticketing/api";
 import { type Caller, createTestApi, type TestApi } from "@ticketing/api/testing";
-import { listProcedures } from "@ticketing/rpc/contract";
+import { listProcedures } from "@ticketing/host";
 import { startTestServer, TEST_WORKER_TOKEN, type TestServer } from "@ticketing/server/testing";
 import { type inferRouterInputs, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { appRouter, type Context, createCaller, createContextFactory, type ProcedureMeta } from "@ticketing/api";
 import { eventIdInput, eventOutput, listEventsInput, listEventsOutput } from "@ticketing/api/schemas";
 import { createTestApi, type TestApi } from "@ticketing/api/testing";
-import { listProcedures } from "@ticketing/rpc/contract";
+import { listProcedures } from "@ticketing/host";
 import type { RestRoute } from "@ticketing/rpc/rest";
 import {
   type Contract,

@@ -3,7 +3,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { appRouter, type ProcedureMeta } from "@ticketing/api";
 import { createSmallEvent, createTestApi, createUsers } from "@ticketing/api/testing";
 import { eventId } from "@ticketing/db";
-import { listProcedures } from "@ticketing/rpc/contract";
+import { listProcedures } from "@ticketing/host";
 import { startTestServer, type TestServer } from "@ticketing/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -201,6 +201,24 @@ describe("public REST on the same procedures", () => {
     });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("passes the guards of /trpc: the deadline header is read, and held to", async () => {
+    const { eventId: id } = await createSmallEvent(server.database.db, { seats: 2, organizerId });
+    const badDeadline = await call(`/api/v1/events/${id}`, { headers: { "rpc-timeout-ms": "soon" } });
+    expect(badDeadline.status).toBe(400);
+    expect(badDeadline.body.error).toEqual({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("rpc-timeout-ms"),
+      fieldErrors: {},
+    });
+    // A deadline already spent is refused before any work, as on /trpc.
+    const spent = await book({ eventId: id, quantity: 1 }, { "rpc-timeout-ms": "0" });
+    expect(spent.status).toBe(408);
+    expect(spent.body.error.code).toBe("TIMEOUT");
+    const read = await call(`/api/v1/events/${id}`, { headers: { "rpc-timeout-ms": "5000" } });
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(id);
   });
 
   it("reads query parameters by the input's types: numbers as numbers, empty ones as absent, unknown ones ignored", async () => {

@@ -16,14 +16,17 @@ import {
   answerClientError,
   type ClientAddress,
   clientAddressOf,
+  createGuards,
+  createTrpcHandler,
+  isLoopback,
+  requestIdOf,
+} from "@ticketing/host";
+import {
   createLimitStore,
   createRateLimiter,
   createRpcMetrics,
-  createTrpcHandler,
   IDEMPOTENCY_KEY_HEADER,
-  isLoopback,
   type RateLimiter,
-  requestIdOf,
 } from "@ticketing/rpc/server";
 import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -170,27 +173,36 @@ export function createApp({
     idempotencyKey: caller.idempotencyKey,
     clientAddress: caller.client.address,
   });
+  // One pipeline of checks before any procedure runs, for /trpc and REST alike.
+  const guards = createGuards<Caller>({
+    allowedOrigins: config.webOrigins,
+    describe,
+    ...(addressLimiter && { rateLimit: { limiter: addressLimiter, key: (_req, caller) => addressKey(caller) } }),
+    onRejected: (reason) => metrics.rejected.inc({ reason }),
+  });
   const rest = createRestHandler({
     createContext,
-    requestInfo: (req, requestId) => requestInfo(describe(req), requestId),
-    allowedOrigins: config.webOrigins,
-    ...(addressLimiter && {
-      rateLimit: { limiter: addressLimiter, key: (req: http.IncomingMessage) => addressKey(describe(req)) },
+    // REST calls are held to the caller's deadline and continue its trace, as /trpc calls are.
+    requestInfo: ({ described, requestId, deadline, traceContext }) => ({
+      ...requestInfo(described, requestId),
+      deadline,
+      traceContext,
     }),
+    guards,
   });
   const cookieJar = sessionCookieJars(config.secureCookies);
   const trpc = createTrpcHandler({
     router: appRouter,
     endpoint: "/trpc",
-    allowedOrigins: config.webOrigins,
+    guards,
     directPath: config.directPath,
     // Cached answers keep their JSON text: each caller gets the same bytes without re-encoding.
     dataText: settledText,
-    describe,
-    ...(addressLimiter && {
-      rateLimit: { limiter: addressLimiter, key: (_req, caller: Caller) => addressKey(caller) },
-    }),
-    onRejected: (reason) => metrics.rejected.inc({ reason }),
+    onUnverifiedRelease: ({ installed, verifiedReleases }) =>
+      logger.warn(
+        { installed, verifiedReleases },
+        "@trpc/server is a release the direct path was not checked against: serving every call through tRPC's fetch adapter",
+      ),
     createContext: ({ described, resHeaders, requestId, deadline, traceContext }) =>
       createContext({
         requestId,

@@ -1,4 +1,4 @@
-import { type TrustedProxies, trustedProxies } from "@ticketing/rpc/server";
+import { type TrustedProxies, trustedProxies } from "@ticketing/host";
 import { z } from "zod";
 
 /** The development default of WORKER_TOKEN; production refuses to start with it. */

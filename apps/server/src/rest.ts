@@ -1,14 +1,14 @@
-import type { IncomingMessage } from "node:http";
 import { appRouter, type Context, createCaller, type ProcedureMeta, type RequestInfo } from "@ticketing/api";
 import {
+  type Admitted,
   createRestHandler as createRestRouter,
   openApiDocument as describeOperations,
   errorBody,
+  type Guards,
   type OperationFacts,
   type RestOperation,
   restOperations,
-} from "@ticketing/rpc/rest";
-import type { RequestRateLimit } from "@ticketing/rpc/server";
+} from "@ticketing/host";
 import type { AnyRouter } from "@trpc/server";
 import { jsonSchemaOptions } from "./contract/contract";
 
@@ -28,13 +28,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export { errorBody };
 
-export interface RestHandlerOptions {
+export interface RestHandlerOptions<TDescribed> {
   /** The same context factory as /trpc, given what the transport saw. */
   createContext(info: RequestInfo): Context;
-  requestInfo(req: IncomingMessage, requestId: string): RequestInfo;
-  allowedOrigins: readonly string[];
-  /** The per-address limiter of /trpc; one call per request. */
-  rateLimit?: RequestRateLimit;
+  /** What the context is told of a request the guards let through. */
+  requestInfo(call: Admitted<TDescribed> & { requestId: string }): RequestInfo;
+  /** The guards of /trpc (CSRF, deadline, the per-address limit: one call per request). */
+  guards: Guards<TDescribed>;
   serverUrl?: string;
 }
 
@@ -77,15 +77,14 @@ export function openApiDocument(serverUrl?: string, router: AnyRouter = appRoute
   });
 }
 
-export function createRestHandler(options: RestHandlerOptions) {
+export function createRestHandler<TDescribed>(options: RestHandlerOptions<TDescribed>) {
   return createRestRouter({
     operations: operationsOf(appRouter),
     prefix: REST_PREFIX,
     document: () => openApiDocument(options.serverUrl),
-    caller: (req, requestId, { onReplay }) =>
-      createCaller(options.createContext({ ...options.requestInfo(req, requestId), onReplay })),
-    allowedOrigins: options.allowedOrigins,
-    ...(options.rateLimit && { rateLimit: options.rateLimit }),
+    caller: (_req, call, { onReplay }) =>
+      createCaller(options.createContext({ ...options.requestInfo(call), onReplay })),
+    guards: options.guards,
     maxBodyBytes: MAX_BODY_BYTES,
   });
 }

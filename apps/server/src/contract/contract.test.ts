@@ -11,7 +11,8 @@ import {
   seatMapInput,
   seatMapOutput,
 } from "@ticketing/api/schemas";
-import { type Change, type JsonSchema, listProcedures } from "@ticketing/rpc/contract";
+import { listProcedures } from "@ticketing/host";
+import type { Change, JsonSchema } from "@ticketing/rpc/contract";
 import { type AnyProcedure, type AnyRouter, initTRPC } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";

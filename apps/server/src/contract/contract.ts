@@ -1,11 +1,11 @@
 import type { ProcedureMeta } from "@ticketing/api";
+import { listProcedures } from "@ticketing/host";
 import {
   acceptsNoInput,
   type Change,
   compareSchemas,
   type JsonSchema,
   jsonSchemaOf,
-  listProcedures,
   type ProcedureKind,
 } from "@ticketing/rpc/contract";
 import type { AnyRouter } from "@trpc/server";

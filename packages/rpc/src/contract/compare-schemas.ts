@@ -1,4 +1,4 @@
-import type { JsonSchema } from "./procedures";
+import type { JsonSchema } from "./json-schema";
 
 /**
  * - breaking: a client written against the previous contract can fail (a call it makes is

@@ -1,8 +1,9 @@
 /**
- * A router's contract, read and compared: which procedures it has, what they take and
- * answer as JSON Schema (Standard JSON Schema, zod 4's own converter), and what a change
- * between two versions means for a client written against the older one. Generic: it
- * knows nothing of the app whose router it reads.
+ * A router's contract, as schemas: what a procedure's parsers take and answer as JSON
+ * Schema (Standard JSON Schema, zod 4's own converter), and what a change between two
+ * versions means for a client written against the older one. Generic: it knows nothing of
+ * the app whose router it reads. Listing a router's procedures reads tRPC's internals, so
+ * it lives in @ticketing/host (`listProcedures`).
  */
 export { type Change, type ChangeLevel, compareSchemas, type Position } from "./compare-schemas";
 export {
@@ -10,7 +11,5 @@ export {
   enforcedSchema,
   type JsonSchema,
   jsonSchemaOf,
-  listProcedures,
   type ProcedureKind,
-  type ProcedureSurface,
-} from "./procedures";
+} from "./json-schema";

@@ -1,20 +1,10 @@
 /**
- * Public REST derived from a tRPC router: a procedure declares its route in its metadata
- * (`.meta({ rest: restRoute(input, { method, path }) })`), and the REST router and its
- * OpenAPI 3.1 document are both built from those routes and the procedures' own schemas
- * (Standard JSON Schema: zod 4's converter). Generic: it knows nothing of the app whose
- * router it serves; the app supplies its prefix, its callers' context and what its
- * metadata says about authentication.
+ * A procedure's public REST route, declared in its metadata:
+ * `.meta({ rest: restRoute(input, { method, path }) })`. The REST router and the OpenAPI
+ * 3.1 document built from these routes and the procedures' schemas are served by
+ * @ticketing/host (createRestHandler, openApiDocument); a router names its routes with this
+ * module alone, and needs no transport for it.
  */
-export { createRestHandler, errorBody, type RestHandlerOptions, toRestError } from "./handler";
-export {
-  type OpenApiOptions,
-  type OperationFacts,
-  openApiDocument,
-  type RestErrorBody,
-  restErrorSchema,
-} from "./openapi";
-export { type RestOperation, type RestOperationsOptions, restOperations } from "./operations";
 export {
   isRestRoute,
   type PathParamNames,

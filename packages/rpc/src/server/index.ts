@@ -8,26 +8,6 @@ export {
   parseTimeoutHeader,
   runWithDeadline,
 } from "./deadline";
-export { invokeProcedure } from "./direct";
-export {
-  answerClientError,
-  type ClientAddress,
-  type CreateContextOptions,
-  clientAddressOf,
-  createTrpcHandler,
-  crossSiteRefusal,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_BODY_BYTES,
-  errorResponseBody,
-  isLoopback,
-  LOOPBACK_PROXIES,
-  type RequestRateLimit,
-  readBody,
-  requestIdOf,
-  type TrpcHandlerOptions,
-  type TrustedProxies,
-  trustedProxies,
-} from "./http";
 export {
   type ExistingRecord,
   IDEMPOTENCY_KEY_PATTERN,
@@ -38,7 +18,7 @@ export {
   isStoredFailure,
   type StoredOutcome,
 } from "./idempotency";
-export { describeIssues } from "./issues";
+export { describeIssues, issuesOf, segmentName } from "./issues";
 export { createMemoryIdempotencyStore } from "./memory-store";
 export {
   type CallLogger,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { getEventListeners } from "node:events";
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { SpanKind, trace } from "@opentelemetry/api";
+import type { TraceContext } from "@ticketing/rpc/server";
 import {
   type AnyTRPCRouter,
   getTRPCErrorShape,
@@ -13,19 +13,23 @@ import {
 } from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import proxyAddr from "proxy-addr";
-import { extractTraceContext, type TraceContext } from "../trace";
-import { MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
-import { parseTimeoutHeader } from "./deadline";
 import { callDirect, type DirectErrorHandlerOptions } from "./direct";
-import { type RateLimiter, retryAfterMsOf, retryAfterSeconds } from "./rate-limit";
+import {
+  bodyTooLarge,
+  createGuards,
+  errorHeaders,
+  type Guards,
+  MAX_DRAIN_BYTES,
+  mediaTypeOf,
+  type Refused,
+} from "./guards";
+import { checkDirectPath, type DirectPathCheck } from "./trpc-version";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 50;
 /** Uploads (application/octet-stream bodies) are streamed to the procedure, up to this size. */
 const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const OCTET_STREAM = "application/octet-stream";
-/** Past this, a too-large body is not read to its end: the connection is dropped. */
-const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -40,11 +44,11 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter, TDescribed = 
   /** Where procedures live: `/trpc` serves `/trpc/getEvent`. */
   endpoint: string;
   /**
-   * What the host reads from a request once, before anything else (the caller's credentials,
-   * its address): given to the rate limit's key and to the context factory, so neither reads
-   * the headers again.
+   * The checks before any procedure runs (CSRF, deadline, rate limit, who is calling), shared
+   * with the server's other entry points (createGuards). Default: guards with no limit and no
+   * other allowed origins.
    */
-  describe?(req: IncomingMessage): TDescribed;
+  guards?: Guards<TDescribed>;
   createContext(
     opts: CreateContextOptions<TDescribed>,
   ): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
@@ -55,11 +59,6 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter, TDescribed = 
    */
   maxUploadBytes?: number;
   maxBatchSize?: number;
-  /**
-   * Browser origins allowed to send mutations (the web app). Same-origin requests and
-   * non-browser clients (which send no Origin) are always allowed.
-   */
-  allowedOrigins?: readonly string[];
   /** Told of every error a procedure call ends with (`req` is the node request). */
   onError?: (opts: DirectErrorHandlerOptions<TRouter>) => void;
   /**
@@ -69,26 +68,17 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter, TDescribed = 
    */
   directPath?: boolean;
   /**
+   * Whether the installed @trpc/server is a release the direct path was checked against
+   * (default: checkDirectPath()). When it is not, every request goes through the fetch
+   * adapter and `onUnverifiedRelease` is told once, at creation.
+   */
+  releaseCheck?: DirectPathCheck;
+  onUnverifiedRelease?: (check: DirectPathCheck) => void;
+  /**
    * For the direct path: the kept JSON text of a call's data, if any (see
    * DirectCallOptions.dataText). Default: none, every answer is serialized.
    */
   dataText?: (data: unknown) => string | undefined;
-  /** Ceiling for `rpc-timeout-ms`; longer deadlines are clamped to it. */
-  maxTimeoutMs?: number;
-  /**
-   * A limit on calls per HTTP client (an address), charged per call in the request before
-   * any is run. `key` returns undefined for clients that are not limited.
-   */
-  rateLimit?: RequestRateLimit<TDescribed>;
-  /** Told of every request refused before a procedure ran, for metrics. */
-  onRejected?: (reason: Refusal) => void;
-}
-
-/** A limit charged per HTTP request, before its body is read. */
-export interface RequestRateLimit<TDescribed = undefined> {
-  limiter: RateLimiter;
-  /** Whose allowance the request spends; undefined leaves it unlimited. */
-  key(req: IncomingMessage, described: TDescribed): string | undefined;
 }
 
 /** What the context factory gets: no fetch `Request` (the direct path builds none), the node request instead. */
@@ -199,35 +189,6 @@ export function clientAddressOf(req: IncomingMessage, trust: TrustedProxies = LO
   return { address: chain.at(-1) ?? peer, forwarded: chain.length > 1 };
 }
 
-type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false };
-
-/** Reads a request body up to a limit; past it, keeps draining so the client can read our 413. */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  if (req.method === "GET" || req.method === "HEAD") return Promise.resolve({ ok: true, body: undefined });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    const declared = Number(req.headers["content-length"] ?? Number.NaN);
-    if (declared > MAX_DRAIN_BYTES) {
-      resolve({ ok: false });
-      return;
-    }
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        if (size > MAX_DRAIN_BYTES) req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? { ok: false } : { ok: true, body: Buffer.concat(chunks) }));
-    req.on("error", (error) => (tooLarge ? resolve({ ok: false }) : reject(error)));
-  });
-}
-
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -280,48 +241,6 @@ function clientGoneSignal(req: IncomingMessage): AbortSignal {
   handedOut.length = 0;
   handedOut.push(...heard, controller);
   return controller.signal;
-}
-
-/**
- * Refuses what a cross-site page could make a browser send with its cookies: a mutation
- * from another origin, or a body that is neither JSON nor an octet-stream upload (HTML
- * forms can only send form bodies and text/plain without a CORS preflight, which this
- * server never approves).
- */
-export function crossSiteRefusal(
-  req: IncomingMessage,
-  allowed: ReadonlySet<string>,
-  options: { uploads?: boolean } = {},
-): { status: number; code: TRPC_ERROR_CODE_KEY; message: string; reason: "csrf" | "media_type" } | null {
-  if (req.method !== "POST") return null;
-  const site = req.headers["sec-fetch-site"];
-  const origin = req.headers.origin;
-  const ownOrigins = [`http://${req.headers.host}`, `https://${req.headers.host}`];
-  const originAllowed = origin === undefined || allowed.has(origin) || ownOrigins.includes(origin);
-  if (site === "cross-site" || !originAllowed) {
-    return {
-      status: 403,
-      code: "FORBIDDEN",
-      message: `Requests from ${origin ?? "another site"} may not change anything here.`,
-      reason: "csrf",
-    };
-  }
-  const type = mediaTypeOf(req);
-  if (type !== "application/json" && !(options.uploads && type === OCTET_STREAM)) {
-    return {
-      status: 415,
-      code: "UNSUPPORTED_MEDIA_TYPE",
-      message: options.uploads
-        ? "Send procedure calls as application/json (uploads as application/octet-stream)."
-        : "Send requests as application/json.",
-      reason: "media_type",
-    };
-  }
-  return null;
-}
-
-function mediaTypeOf(req: IncomingMessage): string | undefined {
-  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
 }
 
 /**
@@ -389,32 +308,6 @@ function uploadBody(req: IncomingMessage, limit: number) {
   };
 }
 
-const tracer = trace.getTracer("@ticketing/rpc");
-
-type Refusal = "csrf" | "media_type" | "body_too_large" | "bad_deadline" | "rate_limited";
-
-/**
- * A request refused before any procedure ran has no call span: it gets a span of its own,
- * in the caller's trace, so a 429 or 413 shows up where the caller looks for its call.
- */
-function traceRefusal(req: IncomingMessage, parent: TraceContext, status: number, reason: Refusal): void {
-  const span = tracer.startSpan(
-    `${req.method ?? "GET"} refused`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        "rpc.system": "trpc",
-        "http.request.method": req.method ?? "GET",
-        "url.path": (req.url ?? "/").split("?")[0] ?? "/",
-        "http.response.status_code": status,
-        "error.type": reason,
-      },
-    },
-    parent,
-  );
-  span.end();
-}
-
 /** How many procedure calls a request carries: `/trpc/a,b,c?batch=1` carries three. */
 function callsIn(url: string, endpoint: string): number {
   const path = url.split("?")[0] ?? "";
@@ -425,27 +318,22 @@ function callsIn(url: string, endpoint: string): number {
 }
 
 /**
- * Serves a tRPC router on node:http through tRPC's fetch adapter, adding what that adapter
- * leaves to the host: a body-size cap that answers 413 cleanly, a batch cap, a CSRF guard,
- * a per-client rate limit, the caller's deadline (`rpc-timeout-ms`) and trace context
- * handed to the context, and aborting the call when the client goes away.
+ * Serves a tRPC router on node:http: plain calls on the direct path (direct.ts), the rest
+ * (subscriptions, streamed batches, uploads) through tRPC's fetch adapter. Before either, the
+ * host's guards (guards.ts: CSRF, deadline, the per-address limit, body size); around them
+ * what the adapter leaves to the host: a batch cap, the deadline and trace context handed to
+ * the context, and a signal that aborts the call when the client goes away.
  */
 export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = undefined>(
   options: TrpcHandlerOptions<TRouter, TDescribed>,
 ) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  const allowed = new Set(options.allowedOrigins ?? []);
-
-  const maxTimeoutMs = options.maxTimeoutMs ?? MAX_TIMEOUT_MS;
   const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  const directPath = options.directPath ?? true;
-  /** A rate-limited call tells the client when to come back; a batch, the longest wait. */
-  const errorHeaders = (errors: readonly TRPCError[]): Record<string, string> => {
-    let waitMs = 0;
-    for (const error of errors) waitMs = Math.max(waitMs, retryAfterMsOf(error) ?? 0);
-    return waitMs > 0 ? { "retry-after": String(retryAfterSeconds(waitMs)) } : {};
-  };
+  const release = options.releaseCheck ?? checkDirectPath();
+  const directPath = (options.directPath ?? true) && release.verified;
+  if ((options.directPath ?? true) && !release.verified) options.onUnverifiedRelease?.(release);
+  const guards = options.guards ?? (createGuards() as Guards<TDescribed>);
   /**
    * Serves one request. `headers` go on every answer (the host's own, such as x-request-id);
    * headers of the answer itself replace those of the same name. They are written with the
@@ -457,65 +345,23 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
     requestId: string,
     headers: Readonly<Record<string, string>> = {},
   ): Promise<void> {
-    const refuse = (status: number, code: TRPC_ERROR_CODE_KEY, message: string, extra = {}) =>
-      sendJson(res, status, errorResponseBody(options.router, code, message), headers, extra);
-    // The deadline runs from arrival, so time spent reading the body counts against it.
-    const arrived = Date.now();
-    const described = options.describe ? options.describe(req) : (undefined as TDescribed);
-    const traceContext = extractTraceContext(req.headers);
-    const refusal = crossSiteRefusal(req, allowed, { uploads: true });
-    if (refusal) {
-      req.resume();
-      options.onRejected?.(refusal.reason);
-      traceRefusal(req, traceContext, refusal.status, refusal.reason);
-      refuse(refusal.status, refusal.code, refusal.message);
-      return;
-    }
-    const timeout = parseTimeoutHeader(req.headers[TIMEOUT_HEADER], maxTimeoutMs);
-    if (!timeout.ok) {
-      req.resume();
-      options.onRejected?.("bad_deadline");
-      traceRefusal(req, traceContext, 400, "bad_deadline");
-      refuse(400, "BAD_REQUEST", timeout.message);
-      return;
-    }
-    const limitKey = options.rateLimit?.key(req, described);
-    if (options.rateLimit && limitKey !== undefined) {
-      const waitMs = await options.rateLimit.limiter.take(limitKey, callsIn(req.url ?? "", options.endpoint));
-      if (waitMs > 0) {
-        req.resume();
-        options.onRejected?.("rate_limited");
-        traceRefusal(req, traceContext, 429, "rate_limited");
-        const seconds = retryAfterSeconds(waitMs);
-        refuse(429, "TOO_MANY_REQUESTS", `Too many requests from your address; try again in ${seconds} s.`, {
-          "retry-after": String(seconds),
-        });
-        return;
-      }
-    }
+    const refuse = ({ status, code, message, headers: own }: Refused) =>
+      sendJson(res, status, errorResponseBody(options.router, code, message), headers, own);
+    const admitted = await guards.admit(req, { calls: callsIn(req.url ?? "", options.endpoint), uploads: true });
+    if (!admitted.ok) return refuse(admitted.refused);
+    const { deadline, traceContext, described } = admitted;
     const upload =
       mediaTypeOf(req) === OCTET_STREAM && req.method === "POST" ? uploadBody(req, maxUploadBytes) : undefined;
     if (upload && Number(req.headers["content-length"] ?? 0) > maxUploadBytes) {
       // Declared too large: refused before any procedure runs, once the body is read away.
       await upload.settle();
-      options.onRejected?.("body_too_large");
-      traceRefusal(req, traceContext, 413, "body_too_large");
-      refuse(413, "PAYLOAD_TOO_LARGE", `Uploads are limited to ${maxUploadBytes} bytes.`, {
-        connection: "close",
-      });
-      return;
+      const refusal = bodyTooLarge(maxUploadBytes, "Uploads");
+      guards.refused(req, traceContext, refusal);
+      return refuse(refusal);
     }
-    const read = upload ? { ok: true as const, body: undefined } : await readBody(req, maxBodyBytes);
-    if (!read.ok) {
-      options.onRejected?.("body_too_large");
-      traceRefusal(req, traceContext, 413, "body_too_large");
-      refuse(413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${maxBodyBytes} bytes.`, {
-        connection: "close",
-      });
-      return;
-    }
+    const read = upload ? { ok: true as const, body: undefined } : await guards.readBody(req, maxBodyBytes);
+    if (!read.ok) return refuse(read.refused);
 
-    const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
     // Uploads stream to the procedure through the adapter; the direct path takes JSON calls.
     if (directPath && !upload) {
       const served = await callDirect({
@@ -569,7 +415,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
 
     if (upload) {
       await upload.settle();
-      if (upload.exceeded()) options.onRejected?.("body_too_large");
+      if (upload.exceeded()) guards.refused(req, traceContext, bodyTooLarge(maxUploadBytes, "Uploads"));
     }
     const responseHeaders: Record<string, string | string[]> = { ...headers };
     response.headers.forEach((value, name) => {

@@ -109,3 +109,29 @@ describe("the signal of a call on the direct path", () => {
     expect(seen[1]).not.toBe(seen[0]);
   });
 });
+
+describe("a release of @trpc/server the direct path was not checked against", () => {
+  it("is served through tRPC's fetch adapter, and said so once", async () => {
+    const told: string[] = [];
+    const handle = createTrpcHandler({
+      router,
+      endpoint: "/trpc",
+      createContext: () => ({}),
+      releaseCheck: { verified: false, installed: "99.0.0", verifiedReleases: ["11.22.1"] },
+      onUnverifiedRelease: (check) => told.push(check.installed),
+    });
+    const server = http.createServer((req, res) => void handle(req, res, "request-1"));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const response = await fetch(`http://127.0.0.1:${port}/trpc/quick`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ result: { data: "ok" } });
+    // The direct path sends a length; the fetch adapter's answers go chunked.
+    expect(response.headers.get("content-length")).toBeNull();
+    expect(told).toEqual(["99.0.0"]);
+    const verified = await fetch(`http://127.0.0.1:${await serve()}/trpc/quick`);
+    expect(await verified.json()).toEqual({ result: { data: "ok" } });
+    expect(verified.headers.get("content-length")).not.toBeNull();
+  });
+});

@@ -1,9 +1,9 @@
 import { context as otelContext, ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { createRpcClient } from "@ticketing/rpc/client";
 import superjson from "superjson";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRpcClient } from "../client";
-import { createTestApp, startTestServer, type TestRouter, type TestServer } from "../testing";
+import { createTestApp, startTestServer, type TestRouter, type TestServer } from "./testing";
 
 const servers: TestServer[] = [];
 afterEach(async () => {

@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
+import { type RestRoute, restRoute } from "@ticketing/rpc/rest";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createRestHandler, openApiDocument, type RestRoute, restOperations, restRoute } from ".";
+import { createRestHandler, openApiDocument, restOperations } from ".";
 
 // A router of its own, nothing of the app's: the derivation is generic.
 type Meta = { rest?: RestRoute };
@@ -61,7 +62,7 @@ beforeAll(async () => {
     operations: restOperations(router, { prefix: "/v2" }),
     prefix: "/v2",
     document: () => ({ openapi: "3.1.0" }),
-    caller: (req, _requestId, { onReplay }) => {
+    caller: (req, _call, { onReplay }) => {
       // A client that says it repeats itself is answered as a replay, as an idempotency store would.
       if (req.headers["idempotency-key"] === "seen-before") {
         replays++;
@@ -69,7 +70,6 @@ beforeAll(async () => {
       }
       return t.createCallerFactory(router)({});
     },
-    allowedOrigins: [],
     maxBodyBytes: 1024,
   });
   server = createServer((req, res) => void handle(req, res, "request-1"));

@@ -1,10 +1,8 @@
+import { failureOf as classify, type RpcCallContext, type RpcLinksOptions, rpcLinks } from "@ticketing/rpc/client";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startTestServer, type TestRouter, type TestServer } from "../testing";
-import type { RpcCallContext } from "./call-context";
-import { failureOf as classify } from "./failures";
-import { type RpcLinksOptions, rpcLinks } from "./links";
+import { startTestServer, type TestRouter, type TestServer } from "./testing";
 
 const servers: TestServer[] = [];
 const clients: { close(): void }[] = [];

@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JsonSchema } from "@ticketing/rpc/contract";
+import { describeIssues, issuesOf, segmentName } from "@ticketing/rpc/server";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import type { JsonSchema } from "../contract/procedures";
-import { crossSiteRefusal, type RequestRateLimit, readBody } from "../server/http";
-import { describeIssues, issuesOf, segmentName } from "../server/issues";
-import { retryAfterMsOf, retryAfterSeconds } from "../server/rate-limit";
+import { type Admitted, createGuards, errorHeaders, type Guards } from "../guards";
 import type { RestErrorBody } from "./openapi";
 import { type RestOperation, typesOf } from "./operations";
 
-export interface RestHandlerOptions {
+export interface RestHandlerOptions<TDescribed = undefined> {
   /** The routes (restOperations of the router). */
   operations: readonly RestOperation[];
   /** Where they are mounted (`/api/v1`); the document is served at `<prefix>/openapi.json`. */
@@ -20,11 +19,12 @@ export interface RestHandlerOptions {
    * so validation, authorization, idempotency and error codes are the procedure's own.
    * `onReplay` is for the idempotency layer to call when it answers a stored outcome.
    */
-  caller(req: IncomingMessage, requestId: string, hooks: { onReplay(): void }): object;
-  /** Origins that may send state-changing requests (CSRF); the host's own always may. */
-  allowedOrigins: readonly string[];
-  /** The host's per-address limiter; one call per request. */
-  rateLimit?: RequestRateLimit;
+  caller(req: IncomingMessage, call: Admitted<TDescribed> & { requestId: string }, hooks: { onReplay(): void }): object;
+  /**
+   * The host's guards, shared with /trpc (CSRF, the deadline header, the per-address limit:
+   * one call per request, body size). Default: guards with no limit.
+   */
+  guards?: Guards<TDescribed>;
   maxBodyBytes: number;
 }
 
@@ -131,8 +131,8 @@ function callProcedure(caller: object, name: string, input: unknown): Promise<un
  * the procedure, and answers its output with the route's status (its replay status when the
  * idempotency layer answered a stored outcome) or its error in the REST envelope.
  */
-export function createRestHandler(options: RestHandlerOptions) {
-  const allowed = new Set(options.allowedOrigins);
+export function createRestHandler<TDescribed = undefined>(options: RestHandlerOptions<TDescribed>) {
+  const guards = options.guards ?? (createGuards() as Guards<TDescribed>);
   const prefix = options.prefix.replace(/\/+$/, "");
   const documentPath = `${prefix}/openapi.json`;
   // Literal segments before placeholders: `/events/featured` wins over `/events/{id}`.
@@ -164,32 +164,17 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
       return send(res, 404, errorBody("NOT_FOUND", `No route ${path}. See ${documentPath}.`));
     }
-    const refusal = crossSiteRefusal(req, allowed);
-    if (refusal) {
-      req.resume();
-      return send(res, refusal.status, errorBody(refusal.code, refusal.message));
-    }
-    const limitKey = options.rateLimit?.key(req, undefined);
-    if (options.rateLimit && limitKey !== undefined) {
-      const waitMs = await options.rateLimit.limiter.take(limitKey, 1);
-      if (waitMs > 0) {
-        req.resume();
-        const seconds = retryAfterSeconds(waitMs);
-        return send(res, 429, errorBody("TOO_MANY_REQUESTS", `Too many requests; try again in ${seconds} s.`), {
-          "retry-after": String(seconds),
-        });
-      }
+    const admitted = await guards.admit(req, { calls: 1 });
+    if (!admitted.ok) {
+      const { status, code, message, headers } = admitted.refused;
+      return send(res, status, errorBody(code, message), headers);
     }
     let body: unknown;
     if (operation.hasBody) {
-      const read = await readBody(req, options.maxBodyBytes);
+      const read = await guards.readBody(req, options.maxBodyBytes);
       if (!read.ok) {
-        return send(
-          res,
-          413,
-          errorBody("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${options.maxBodyBytes} bytes.`),
-          { connection: "close" },
-        );
+        const { status, code, message, headers } = read.refused;
+        return send(res, status, errorBody(code, message), headers);
       }
       try {
         body = JSON.parse(read.body?.toString("utf8") || "null");
@@ -200,11 +185,15 @@ export function createRestHandler(options: RestHandlerOptions) {
       req.resume();
     }
     let replayed = false;
-    const caller = options.caller(req, requestId, {
-      onReplay: () => {
-        replayed = true;
+    const caller = options.caller(
+      req,
+      { ...admitted, requestId },
+      {
+        onReplay: () => {
+          replayed = true;
+        },
       },
-    });
+    );
     const match = operation.pattern.exec(path) as RegExpExecArray;
     try {
       const output = await callProcedure(caller, operation.name, inputOf(operation, match, url.searchParams, body));
@@ -217,9 +206,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       const rpcError =
         error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
       const failure = toRestError(rpcError);
-      // The error carries its own wait (a per-person limit); a 429 without one says a second.
-      const waitMs = failure.status === 429 ? (retryAfterMsOf(rpcError) ?? 1000) : 0;
-      send(res, failure.status, failure.body, waitMs > 0 ? { "retry-after": String(retryAfterSeconds(waitMs)) } : {});
+      send(res, failure.status, failure.body, errorHeaders([rpcError]));
     }
   };
 }

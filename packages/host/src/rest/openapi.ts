@@ -1,7 +1,7 @@
+import { type JsonSchema, jsonSchemaOf } from "@ticketing/rpc/contract";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
-import { type JsonSchema, jsonSchemaOf } from "../contract/procedures";
 import type { RestOperation } from "./operations";
 
 /** The body of every REST error: the procedure's code and message, and input errors by field. */

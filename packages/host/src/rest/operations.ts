@@ -1,6 +1,7 @@
+import { type JsonSchema, jsonSchemaOf, type ProcedureKind } from "@ticketing/rpc/contract";
+import { isRestRoute, type RestMethod, type RestRoute } from "@ticketing/rpc/rest";
 import type { AnyRouter } from "@trpc/server";
-import { type JsonSchema, jsonSchemaOf, listProcedures, type ProcedureKind } from "../contract/procedures";
-import { isRestRoute, type RestMethod, type RestRoute } from "./route";
+import { listProcedures } from "../procedures";
 
 /** A procedure's REST route, resolved against the procedure: what the router and the document use. */
 export interface RestOperation {

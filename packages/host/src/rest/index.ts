@@ -1,0 +1,16 @@
+/**
+ * Public REST derived from a tRPC router: procedures declare their routes in their metadata
+ * (`restRoute` from @ticketing/rpc/rest), and the REST router and its OpenAPI 3.1 document
+ * are both built from those routes and the procedures' own schemas (Standard JSON Schema:
+ * zod 4's converter). Generic: it knows nothing of the app whose router it serves; the app
+ * supplies its prefix, its callers' context and what its metadata says about authentication.
+ */
+export { createRestHandler, errorBody, type RestHandlerOptions, toRestError } from "./handler";
+export {
+  type OpenApiOptions,
+  type OperationFacts,
+  openApiDocument,
+  type RestErrorBody,
+  restErrorSchema,
+} from "./openapi";
+export { type RestOperation, type RestOperationsOptions, restOperations } from "./operations";
