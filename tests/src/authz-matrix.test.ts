@@ -181,7 +181,7 @@ afterAll(async () => {
 
 describe("the authorization matrix", () => {
   it("has a row for every procedure of the router", () => {
-    expect(Object.keys(table).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+    expect(Object.keys(table).sort()).toEqual(listProcedures(appRouter).map(({ name }) => name));
   });
 
   it("agrees with the auth each procedure declares (the API contract records it)", () => {

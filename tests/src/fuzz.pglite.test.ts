@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { appRouter } from "@ticketing/api";
 import { createTestApi } from "@ticketing/api/testing";
 import { eventId, migrateDatabase, openDatabase, queryRows, seedDemo } from "@ticketing/db";
+import { listProcedures } from "@ticketing/host";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,9 +201,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
     timeout: 400_000,
   }, async () => {
     tokens = sessionsOfTest.trpc;
-    const kinds = Object.fromEntries(
-      Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
-    );
+    const kinds = Object.fromEntries(listProcedures(appRouter).map(({ name, kind }) => [name, kind]));
     const requests = fuzzRequests(kinds, known);
     const statuses: Record<number, number> = {};
     const samples: { heapUsed: number; rss: number }[] = [];
@@ -273,9 +272,7 @@ describe("bad input against a running server (PGlite, NODE_ENV=production)", () 
     timeout: 300_000,
   }, async () => {
     tokens = sessionsOfTest.proxy;
-    const kinds = Object.fromEntries(
-      Object.entries(appRouter._def.procedures).map(([name, procedure]) => [name, procedure._def.type]),
-    );
+    const kinds = Object.fromEntries(listProcedures(appRouter).map(({ name, kind }) => [name, kind]));
     // The proxy's route exports GET and POST only (Next answers other methods itself).
     const requests = fuzzRequests(kinds, known).filter(
       (request) => request.method === "GET" || request.method === "POST",
