@@ -351,7 +351,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
     if (!admitted.ok) return refuse(admitted.refused);
     const { deadline, traceContext, described } = admitted;
     const upload =
-      mediaTypeOf(req) === OCTET_STREAM && req.method === "POST" ? uploadBody(req, maxUploadBytes) : undefined;
+      req.method === "POST" && mediaTypeOf(req) === OCTET_STREAM ? uploadBody(req, maxUploadBytes) : undefined;
     if (upload && Number(req.headers["content-length"] ?? 0) > maxUploadBytes) {
       // Declared too large: refused before any procedure runs, once the body is read away.
       await upload.settle();
