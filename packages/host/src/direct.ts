@@ -105,11 +105,16 @@ function memo<T>(fn: () => T): Memo<T> {
   };
 }
 
+/** tRPC's test for an answer only a stream can carry: an async iterable, or an object holding a promise or one. */
 function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (isAsyncIterable(value)) return true;
-  const values = Object.values(value);
-  return values.some(isPromise) || values.some(isAsyncIterable);
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = value[key];
+    if (isPromise(item) || isAsyncIterable(item)) return true;
+  }
+  return false;
 }
 
 /**
@@ -385,7 +390,8 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     headers.set("content-type", "application/json");
     if (!isBatchCall) {
       const [error, result] = (await calls[0]) as CallResult;
-      if (isDataStream(result?.data)) {
+      // Data with kept JSON text is plain by construction: it was serialized already.
+      if (result && opts.dataText?.(result.data) === undefined && isDataStream(result.data)) {
         throw new TRPCErrorClass({
           code: "UNSUPPORTED_MEDIA_TYPE",
           message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
