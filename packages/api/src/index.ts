@@ -1,10 +1,16 @@
+export { DomainError, type Failure, type FailureData, type FailureReason } from "./domain/errors";
+export type { Role, Viewer } from "./domain/viewer";
 export {
   type AvailabilityFeed,
   type AvailabilityFeedOptions,
   type AvailabilityUpdate,
   type ChangeWatcher,
   startAvailabilityFeed,
-} from "./availability-feed";
+} from "./live/availability-feed";
+export type { ProcedureFailures } from "./router/failures";
+export { settledText } from "./runtime/checked-answers";
+export { type Cached, createEventCache, type EventCache } from "./runtime/event-cache";
+export { traceEventCache } from "./runtime/event-cache-tracing";
 export {
   type Context,
   type ContextFactoryOptions,
@@ -12,12 +18,6 @@ export {
   createContextFactory,
   type RequestInfo,
   type SessionCookieJar,
-} from "./context";
-export { DomainError, type Failure, type FailureData, type FailureReason } from "./domain/errors";
-export type { Role, Viewer } from "./domain/viewer";
-export { type Cached, createEventCache, type EventCache } from "./event-cache";
-export { traceEventCache } from "./event-cache-tracing";
-export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
-export type { ProcedureFailures } from "./router/failures";
-export { settledText } from "./settled";
-export type { ProcedureMeta } from "./trpc";
+} from "./trpc/context";
+export type { ProcedureMeta } from "./trpc/procedures";
+export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./trpc/root";

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Database } from "@ticketing/db";
 import type { CallLogger, RateLimiter, RpcMetrics, TraceContext } from "@ticketing/rpc/server";
-import type { AvailabilityFeed } from "./availability-feed";
-import { findServiceAccount, findSessionUser } from "./domain/auth";
-import type { Viewer } from "./domain/viewer";
-import type { EventCache } from "./event-cache";
+import { findServiceAccount, findSessionUser } from "../domain/auth";
+import type { Viewer } from "../domain/viewer";
+import type { AvailabilityFeed } from "../live/availability-feed";
+import type { EventCache } from "../runtime/event-cache";
 
 /** How the caller proved who they are, as the transport saw it. */
 export type Credentials = { token: string; source: "bearer" | "cookie" };

@@ -40,14 +40,14 @@ import {
 } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
+import { DomainError, FAILURE_CODES, type Failure, isFailure } from "../domain/errors";
+import type { Viewer } from "../domain/viewer";
+import { declaredFailure } from "../router/failures";
+import { wireTransformer } from "../runtime/checked-answers";
+import { asCallTransaction, guardDatabase, withStatementTimeout } from "../runtime/deadline-db";
+import { idempotencyStore } from "../runtime/idempotency-store";
 import type { Context } from "./context";
-import { asCallTransaction, guardDatabase, withStatementTimeout } from "./deadline-db";
-import { DomainError, FAILURE_CODES, type Failure, isFailure } from "./domain/errors";
-import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
-import { idempotencyStore } from "./idempotency-store";
-import { declaredFailure } from "./router/failures";
-import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
 

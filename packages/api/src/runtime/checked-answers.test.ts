@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { eventOutput } from "./schemas/events";
-import { outputOf, serializeForWire, settle, settledText, wireTransformer } from "./settled";
+import { eventOutput } from "../schemas/events";
+import { outputOf, serializeForWire, settle, settledText, wireTransformer } from "./checked-answers";
 
 const event = () => ({
   id: "0b7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",

@@ -104,7 +104,7 @@ function copyPlain(value: unknown, seen: Set<object>): [Json, unknown] | null {
  * arrays, strings, finite numbers, booleans, null and Dates (what the procedures answer) is
  * copied here in one pass instead; superjson itself then annotates only a skeleton holding the
  * Dates at their paths, so `meta` is its own. Anything else goes to superjson whole.
- * `settled.test.ts` checks the bytes against superjson's on generated values.
+ * `checked-answers.test.ts` checks the bytes against superjson's on generated values.
  */
 export function serializeForWire(value: unknown): Serialized {
   const copied = typeof value === "object" && value !== null ? copyPlain(value, new Set()) : null;
