@@ -3,11 +3,11 @@ import http from "node:http";
 import {
   type AvailabilityFeed,
   appRouter,
+  checkedAnswerText,
   createContextFactory,
   createEventCache,
   type EventCache,
   type RequestInfo,
-  settledText,
   traceEventCache,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
@@ -173,7 +173,7 @@ export function createApp({
     allowedOrigins: config.webOrigins,
     directPath: config.directPath,
     // Cached answers keep their JSON text: each caller gets the same bytes without re-encoding.
-    dataText: settledText,
+    dataText: checkedAnswerText,
     ...(addressLimit && { rateLimit: addressLimit }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
     createContext: ({ nodeReq, resHeaders, requestId, deadline, traceContext }) =>

@@ -8,7 +8,7 @@ export {
   startAvailabilityFeed,
 } from "./live/availability-feed";
 export type { ProcedureFailures } from "./router/failures";
-export { settledText } from "./runtime/checked-answers";
+export { checkedAnswerText } from "./runtime/checked-answers";
 export { type Cached, createEventCache, type EventCache } from "./runtime/event-cache";
 export { traceEventCache } from "./runtime/event-cache-tracing";
 export {

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import * as events from "../domain/events";
 import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
 import { followEvents } from "../live/availability-feed";
-import { outputOf, settle } from "../runtime/checked-answers";
+import { checkAnswer, outputOf } from "../runtime/checked-answers";
 import {
   availabilityInput,
   availableTicketsInput,
@@ -39,7 +39,7 @@ function cachedRead<S extends z.ZodType>(
   if (!eventCache) return load().then((loaded) => loaded.value);
   return eventCache.get(key, eventId, async () => {
     const loaded = await load();
-    return { value: settle(schema, loaded.value), changesAt: loaded.changesAt };
+    return { value: checkAnswer(schema, loaded.value), changesAt: loaded.changesAt };
   });
 }
 

@@ -100,7 +100,7 @@ export interface ErrorShape extends TRPCErrorShape<ErrorData> {
 const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
 
 const t = withMeta.create({
-  // superjson on the wire; a settled value (see settled.ts) is serialized once.
+  // superjson on the wire; a checked answer (runtime/checked-answers.ts) is serialized once.
   transformer: wireTransformer,
   isDev,
   sse: {
