@@ -30,3 +30,4 @@ export * as schema from "./schema";
 export { findSeatCountMismatches, type SeatCountMismatch } from "./seat-counts";
 export { eventId, type SeedSummary, seedDemo, userId, venueId } from "./seed";
 export { DEMO_PASSWORD, demoUsers, eventPlans, SERVICE_ACCOUNT_EMAIL, venuePlans } from "./seed-data";
+export { runTransaction, type TransactionEnd } from "./transaction";

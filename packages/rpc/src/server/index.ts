@@ -37,6 +37,7 @@ export {
   idempotency,
   isStoredFailure,
   type StoredOutcome,
+  type TransactionEnd,
 } from "./idempotency";
 export { describeIssues } from "./issues";
 export { createMemoryIdempotencyStore } from "./memory-store";
