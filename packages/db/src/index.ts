@@ -1,3 +1,13 @@
+/**
+ * @ticketing/db: the database. The drizzle schema and its committed SQL migrations (drizzle/),
+ * handles on PGlite or PostgreSQL, transactions ended by a returned value (runTransaction),
+ * LISTEN/NOTIFY, raw-SQL rows, accounts and passwords, the demo seed. Other entry points:
+ * ./schema, ./paths, ./zoned-time, ./testing (in-memory and scratch databases).
+ *
+ * It is the bottom of the stack: it imports no other workspace package (@ticketing/*) and
+ * nothing of tRPC. Who may do what, and what a procedure answers, are decided above it in
+ * @ticketing/api.
+ */
 export {
   AccountError,
   type AdminAccount,

@@ -1,5 +1,5 @@
-// A small app served through this package's own HTTP handler, for the package's tests: it
-// knows nothing of tickets, like the package.
+// @ticketing/rpc/testing: a small app served through this package's own HTTP handler, for the
+// package's tests: it knows nothing of tickets, like the package (no @ticketing/* import).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
