@@ -193,7 +193,7 @@ function main() {
     schemaIndex: join(api, "schemas", "index.ts"),
     domain: join(api, "domain", `${domain}.ts`),
     router: join(api, "router", `${domain}.ts`),
-    root: join(api, "root.ts"),
+    root: join(api, "trpc", "root.ts"),
     test: join(api, "router", `${name}.test.ts`),
     matrix: join(root, "tests", "src", "authz-matrix.test.ts"),
   };
@@ -272,7 +272,7 @@ function main() {
     let rootNext = rootText
       .replace(spread[0], `export const appRouter = router<AppProcedures>({\n${spread[1]}  ...${record},\n});`)
       .replace(named[0], `export type AppProcedures = ${named[1]} & typeof ${record};`);
-    rootNext = addImports(rootNext, `./router/${domain}`, [record], []);
+    rootNext = addImports(rootNext, `../router/${domain}`, [record], []);
     write(files.root, rootNext, `...${record} in appRouter`);
   }
 

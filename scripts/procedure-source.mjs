@@ -111,10 +111,10 @@ export function routerImports(domain, name, kind) {
   const n = namesOf(name);
   const imports = [[`../schemas/${domain}`, [n.input, n.output]]];
   if (kind === "mutation") {
-    imports.push(["../trpc", ["authedProcedure", "exactlyOnce"]]);
+    imports.push(["../trpc/procedures", ["authedProcedure", "exactlyOnce"]]);
     imports.push(["../domain/permissions", ["decide", "ensureAllowed"]]);
   } else {
-    imports.push(["../trpc", ["publicProcedure"]]);
+    imports.push(["../trpc/procedures", ["publicProcedure"]]);
   }
   return imports;
 }

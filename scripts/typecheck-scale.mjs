@@ -211,7 +211,7 @@ export async function ${p.name}(_db: Database, input: ${upper(p.name)}Input): Pr
     `import * as ${namespace} from "../domain/${domain}";`,
     `import { decide, ensureAllowed } from "../domain/permissions";`,
     `import { ${procedures.flatMap((p) => [`${p.name}Input`, `${p.name}Output`]).join(", ")} } from "../schemas/${domain}";`,
-    `import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";`,
+    `import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc/procedures";`,
     "",
     `export const ${record} = {`,
     ...procedures.map((p) =>
@@ -234,7 +234,7 @@ export async function ${p.name}(_db: Database, input: ${upper(p.name)}Input): Pr
   return { schemas, domainModule, router, record, names: procedures.map((p) => p.name) };
 }
 
-/** Writes the procedures into the copy's packages/api and registers them in root.ts. */
+/** Writes the procedures into the copy's packages/api and registers them in trpc/root.ts. */
 function generate(dir, total, files) {
   const api = join(dir, "packages", "api", "src");
   const modules = [];
@@ -255,9 +255,9 @@ function generate(dir, total, files) {
     }
     modules.push({ domain, record: module.record, names: module.names });
   }
-  const rootFile = join(api, "root.ts");
+  const rootFile = join(api, "trpc", "root.ts");
   const rootText = readFileSync(rootFile, "utf8");
-  const imports = modules.map((m) => `import { ${m.record} } from "./router/${m.domain}";`).join("\n");
+  const imports = modules.map((m) => `import { ${m.record} } from "../router/${m.domain}";`).join("\n");
   const spreads = modules.map((m) => `  ...${m.record},`).join("\n");
   const types = modules.map((m) => `typeof ${m.record}`).join(" &\n  ");
   const registered = rootText

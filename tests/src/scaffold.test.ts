@@ -82,13 +82,13 @@ describe("npm run new:procedure, in a copy of the repository", () => {
       "updated  packages/api/src/schemas/index.ts",
       "created  packages/api/src/domain/venues.ts",
       "created  packages/api/src/router/venues.ts",
-      "updated  packages/api/src/root.ts",
+      "updated  packages/api/src/trpc/root.ts",
       "created  packages/api/src/router/findVenueNotes.test.ts",
       "Next steps:",
     ]) {
       expect(query.output).toContain(line);
     }
-    expect(readFileSync(inCopy("packages/api/src/root.ts"), "utf8")).toContain("...venueProcedures,");
+    expect(readFileSync(inCopy("packages/api/src/trpc/root.ts"), "utf8")).toContain("...venueProcedures,");
 
     const mutation = await node("scripts/new-procedure.mjs", ["flagEvent", "--kind", "mutation", "--domain", "events"]);
     expect(mutation).toMatchObject({ code: 0 });

@@ -4,11 +4,11 @@ import {
   type AvailabilityFeed,
   appRouter,
   type Credentials,
+  checkedAnswerText,
   createContextFactory,
   createEventCache,
   type EventCache,
   type RequestInfo,
-  settledText,
   traceEventCache,
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
@@ -197,7 +197,7 @@ export function createApp({
     guards,
     directPath: config.directPath,
     // Cached answers keep their JSON text: each caller gets the same bytes without re-encoding.
-    dataText: settledText,
+    dataText: checkedAnswerText,
     onUnverifiedRelease: ({ installed, verifiedReleases }) =>
       logger.warn(
         { installed, verifiedReleases },

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createEventInventory, type Database, type DatabaseHandle, NO_PASSWORD, schema as t } from "@ticketing/db";
 import { createSeededMemoryDatabase } from "@ticketing/db/testing";
 import { eq, sql } from "drizzle-orm";
-import type { AvailabilityFeed } from "./availability-feed";
-import { type Credentials, createContextFactory } from "./context";
 import { openSession } from "./domain/auth";
 import type { Role, Viewer } from "./domain/viewer";
-import { createCaller } from "./root";
+import type { AvailabilityFeed } from "./live/availability-feed";
+import { type Credentials, createContextFactory } from "./trpc/context";
+import { createCaller } from "./trpc/root";
 
 export const TEST_SERVICE_TOKEN = "test-service-token-0123456789";
 

@@ -1,3 +1,5 @@
+// @ticketing/rpc/otlp-receiver: a collector stand-in for tests (below). Like the package it
+// knows nothing of tickets (no @ticketing/* import); only tests and the bench import it.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import protobuf from "protobufjs";

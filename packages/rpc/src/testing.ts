@@ -1,3 +1,5 @@
+// @ticketing/rpc/testing: helpers for tests of any package (a port nothing listens on); it
+// knows nothing of tickets, like the package (no @ticketing/* import).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 

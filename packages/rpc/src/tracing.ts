@@ -1,3 +1,6 @@
+// @ticketing/rpc/tracing: the OpenTelemetry SDK for traces, for any process of the platform
+// (server, worker, web). Like the package it knows nothing of tickets (no @ticketing/* import),
+// and it loads the SDK's modules only when tracing is on.
 import { createRequire } from "node:module";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import { eq, sql } from "drizzle-orm";
 import type { Booking } from "../schemas/bookings";
-import { formatClockTime } from "../time";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { type DomainError, failed, notFound } from "./errors";
 import { seatLabel } from "./format";
 import { enqueueNotification } from "./notifications";
+import { formatClockTime } from "./time";
 
 const DEFAULT_HOLD_MINUTES = 10;
 const DECLINED_TOKEN = "tok_decline";

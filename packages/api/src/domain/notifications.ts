@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { type Database, queryRows, schema as t } from "@ticketing/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { AckNotificationsInput, Notification } from "../schemas/operations";
-import { formatEventTime } from "../time";
 import { escapeHtml, formatMoney, seatLabel } from "./format";
+import { formatEventTime } from "./time";
 
 type Kind = Notification["kind"];
 

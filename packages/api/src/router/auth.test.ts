@@ -2,9 +2,9 @@ import { randomBytes, randomUUID, scryptSync } from "node:crypto";
 import { schema as t } from "@ticketing/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createContextFactory } from "../context";
-import { createCaller } from "../root";
 import { createTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../testing";
+import { createContextFactory } from "../trpc/context";
+import { createCaller } from "../trpc/root";
 
 let api: TestApi;
 beforeAll(async () => {

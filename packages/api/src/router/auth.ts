@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import * as auth from "../domain/auth";
 import { sessionOutput, signInInput, signUpInput, userOutput } from "../schemas/auth";
-import { publicProcedure, signInAttempts, signUpAttempts } from "../trpc";
+import { publicProcedure, signInAttempts, signUpAttempts } from "../trpc/procedures";
 
 // Sign-in and sign-up are not replayed from idempotency records: a replay would have to
 // store the session token, and a second session from a retried sign-in harms no one.

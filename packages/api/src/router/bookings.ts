@@ -10,7 +10,7 @@ import {
   listMyBookingsInput,
   listMyBookingsOutput,
 } from "../schemas/bookings";
-import { announcesSeatChanges, authedProcedure, exactlyOnce, exactlyOnceAllOrNothing } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce, exactlyOnceAllOrNothing } from "../trpc/procedures";
 
 export const bookingProcedures = {
   createBooking: authedProcedure

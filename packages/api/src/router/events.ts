@@ -1,10 +1,10 @@
 import { restRoute } from "@ticketing/rpc/rest";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import type { z } from "zod";
-import { followEvents } from "../availability-feed";
-import type { Context } from "../context";
 import * as events from "../domain/events";
 import { decide, decideListOrganized, ensureAllowed, loadEventFacts } from "../domain/permissions";
+import { followEvents } from "../live/availability-feed";
+import { checkAnswer, outputOf } from "../runtime/checked-answers";
 import {
   availabilityInput,
   availableTicketsInput,
@@ -20,8 +20,8 @@ import {
   upsertEventInput,
   upsertEventOutput,
 } from "../schemas/events";
-import { outputOf, settle } from "../settled";
-import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc";
+import type { Context } from "../trpc/context";
+import { authedProcedure, exactlyOnce, publicProcedure } from "../trpc/procedures";
 
 /**
  * A public read through this process's event cache when it has one (event-cache.ts): the
@@ -39,7 +39,7 @@ function cachedRead<S extends z.ZodType>(
   if (!eventCache) return load().then((loaded) => loaded.value);
   return eventCache.get(key, eventId, async () => {
     const loaded = await load();
-    return { value: settle(schema, loaded.value), changesAt: loaded.changesAt };
+    return { value: checkAnswer(schema, loaded.value), changesAt: loaded.changesAt };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { inferRouterInputs } from "@trpc/server";
 import type { Failure, FailureReason } from "../domain/errors";
-import type { AppRouter } from "../root";
+import type { AppRouter } from "../trpc/root";
 
 type ProcedureName = keyof inferRouterInputs<AppRouter>;
 

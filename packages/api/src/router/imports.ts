@@ -2,9 +2,9 @@ import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
 import { octetInputParser } from "@trpc/server/http";
 import * as imports from "../domain/imports";
 import { decideImportEvents, ensureAllowed } from "../domain/permissions";
-import { withRpcErrors } from "../errors";
 import { importIdInput, importProgressInput, importRunOutput } from "../schemas/imports";
-import { authedProcedure, uploadProcedure } from "../trpc";
+import { withRpcErrors } from "../trpc/errors";
+import { authedProcedure, uploadProcedure } from "../trpc/procedures";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,7 @@ import { purgeSeatChanges } from "../domain/availability";
 import { releaseExpiredHolds } from "../domain/bookings";
 import { ackNotifications, claimNotifications } from "../domain/notifications";
 import { decide, decideDeliverNotifications, ensureAllowed } from "../domain/permissions";
-import { idempotencyStore } from "../idempotency-store";
+import { idempotencyStore } from "../runtime/idempotency-store";
 import {
   ackNotificationsInput,
   ackNotificationsOutput,
@@ -16,7 +16,7 @@ import {
   releaseExpiredHoldsInput,
   releaseExpiredHoldsOutput,
 } from "../schemas/operations";
-import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc";
+import { announcesSeatChanges, authedProcedure, exactlyOnce } from "../trpc/procedures";
 
 /** Background work the worker (service account) drives. */
 export const operationProcedures = {

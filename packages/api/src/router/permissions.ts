@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import * as permissions from "../domain/permissions";
 import { checkPermissionInput, decisionOutput } from "../schemas/permissions";
-import { authedProcedure } from "../trpc";
+import { authedProcedure } from "../trpc/procedures";
 
 export const permissionProcedures = {
   checkPermission: authedProcedure

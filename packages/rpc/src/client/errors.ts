@@ -3,7 +3,8 @@ import type { AnyTRPCRouter } from "@trpc/server";
 
 // Reading a failed call, with no runtime import of @trpc/client: a browser page that shows an
 // error need not load the client package (it declares no sideEffects, so importing its error
-// class brings all of it). Exported alone as @ticketing/rpc/errors for such pages.
+// class brings all of it). Exported alone as @ticketing/rpc/errors for such pages. Like the
+// package it knows nothing of tickets: the router it reads is the caller's type parameter.
 
 /**
  * Whether a value is a failed call of a tRPC client, told by the name the class gives itself

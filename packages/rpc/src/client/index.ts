@@ -1,3 +1,10 @@
+/**
+ * @ticketing/rpc/client: a client for any tRPC router, with links for deadlines, retries with
+ * backoff, idempotency keys and failover across servers; for browsers and Node alike. Like all
+ * of @ticketing/rpc it knows nothing of tickets (it imports no @ticketing/* package), and it
+ * knows nothing of the server half: no ../server, no node:* module, and of @trpc/server only
+ * its types and its observable.
+ */
 export { IDEMPOTENCY_KEY_HEADER, MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
 export { type BackoffPolicy, backoffDelay } from "./backoff";
 export { type RpcCallContext, safeToRepeat } from "./call-context";

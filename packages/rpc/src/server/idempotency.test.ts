@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { idempotency } from "./idempotency";
+import { idempotency, isStoredFailure, type TransactionEnd } from "./idempotency";
 import { createMemoryIdempotencyStore } from "./memory-store";
 
 type Ctx = { db: unknown; user: string; headerKey?: string };
@@ -176,6 +176,84 @@ describe("idempotency middleware", () => {
       expect(app.store.size()).toBe(0);
       const retried = await app.caller().charge({ amount: 2, key: "key-00000103" });
       expect(retried.run).toBe(1);
+    });
+  });
+
+  describe("inside a transaction around the whole call", () => {
+    /** The app's own transaction around the call: it commits a result unless it is a failure not stored. */
+    function inCallTransaction() {
+      const store = createMemoryIdempotencyStore();
+      const t = initTRPC.context<Ctx>().create();
+      const seen: { ok: boolean; stored: boolean }[] = [];
+      let transactions = 0;
+      const transaction = store.transaction.bind(store);
+      store.transaction = (db, fn) => {
+        transactions++;
+        return transaction(db, fn);
+      };
+      let fail: TRPCError | null = null;
+      const callTransaction = t.middleware(async ({ next }) => {
+        type Result = Awaited<ReturnType<typeof next>>;
+        return transaction(null, async (tx): Promise<TransactionEnd<Result>> => {
+          const result = await next({ ctx: { db: tx } });
+          seen.push({ ok: result.ok, stored: isStoredFailure(result) });
+          return result.ok || isStoredFailure(result) ? { commit: result } : { rollback: result };
+        });
+      });
+      const exactlyOnce = idempotency<Ctx, unknown>({
+        store,
+        scope: (ctx) => ctx.user,
+        key: ({ input }) => (input as { key: string }).key,
+        inCallTransaction: () => true,
+      });
+      const router = t.router({
+        book: t.procedure
+          .use(callTransaction)
+          .input(z.object({ key: z.string() }))
+          .concat(exactlyOnce)
+          .mutation(() => {
+            if (fail) throw fail;
+            return "booked";
+          }),
+      });
+      const caller = t.createCallerFactory(router)({ db: null, user: "u1" });
+      return {
+        store,
+        caller,
+        seen,
+        transactions: () => transactions,
+        failNext: (error: TRPCError | null) => (fail = error),
+      };
+    }
+
+    it("takes no transaction of its own, and answers a stored failure marked as stored", async () => {
+      const app = inCallTransaction();
+      app.failNext(new TRPCError({ code: "CONFLICT", message: "Sold out." }));
+      await expect(app.caller.book({ key: "key-00000201" })).rejects.toMatchObject({ code: "CONFLICT" });
+      // The outer transaction committed the stored failure: it is replayed without running.
+      app.failNext(null);
+      await expect(app.caller.book({ key: "key-00000201" })).rejects.toMatchObject({ message: "Sold out." });
+      await expect(app.caller.book({ key: "key-00000202" })).resolves.toBe("booked");
+      expect(app.seen).toEqual([
+        { ok: false, stored: true },
+        { ok: false, stored: false },
+        { ok: true, stored: false },
+      ]);
+      expect(app.transactions()).toBe(0);
+      expect(app.store.size()).toBe(2);
+    });
+
+    it("leaves a failure that is not replayed unstored, so the outer transaction rolls the claim back", async () => {
+      const app = inCallTransaction();
+      // A TIMEOUT is not final: nothing is stored, and the outer transaction rolls back.
+      app.failNext(new TRPCError({ code: "TIMEOUT" }));
+      await expect(app.caller.book({ key: "key-00000203" })).rejects.toMatchObject({ code: "TIMEOUT" });
+      expect(app.seen).toEqual([{ ok: false, stored: false }]);
+      expect(app.store.size()).toBe(0);
+      // So a retry runs.
+      app.failNext(null);
+      await expect(app.caller.book({ key: "key-00000203" })).resolves.toBe("booked");
+      expect(app.transactions()).toBe(0);
     });
   });
 });

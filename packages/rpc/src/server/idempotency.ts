@@ -24,18 +24,23 @@ export interface ExistingRecord {
 }
 
 /**
+ * How a transaction's work ends, as a value: `commit` keeps its writes, `rollback` undoes
+ * them, and either way the transaction resolves to the value given.
+ */
+export type TransactionEnd<T> = { commit: T } | { rollback: T };
+
+/**
  * Durable storage for idempotency records. `claim` and `complete` run inside the same
  * transaction as the mutation's own writes, so a record exists exactly when its effect does.
  */
 export interface IdempotencyStore<TDb> {
   /**
-   * Runs fn in a transaction. When `db` is already a transaction that rolls back whole if the
-   * call fails (except for a failure that `isStoredFailure` recognizes), fn may run in it
-   * directly: a nested savepoint would guard nothing and cost two round trips.
+   * Runs fn in a transaction that commits or rolls back as fn's returned value says, and
+   * resolves to that value; a throw rolls back and propagates.
    */
-  transaction<T>(db: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
-  /** Runs fn in a savepoint: a throw undoes fn's writes and keeps the claim. */
-  savepoint<T>(tx: TDb, fn: (tx: TDb) => Promise<T>): Promise<T>;
+  transaction<T>(db: TDb, fn: (tx: TDb) => Promise<TransactionEnd<T>>): Promise<T>;
+  /** Runs fn in a savepoint, ended as fn's returned value says: a rollback undoes fn's writes and keeps the claim. */
+  savepoint<T>(tx: TDb, fn: (tx: TDb) => Promise<TransactionEnd<T>>): Promise<T>;
   /**
    * Inserts a record for the id unless a live one exists, and returns that one. While
    * another transaction holds an uncommitted claim on the id, this waits for it to end.
@@ -85,26 +90,36 @@ export interface IdempotencyOptions<TCtx extends { db: TDb }, TDb> {
   failuresWriteNothing?: boolean;
   /** Told when a call was answered from a stored outcome, not run (a REST layer answers 200, not 201). */
   onReplay?: (ctx: TCtx) => void;
+  /**
+   * Whether `ctx.db` is already a transaction around the whole call, one that rolls back if
+   * the call fails except for a failure answered as stored (`isStoredFailure`): then the
+   * claim, the effect and the outcome run in it directly, since a transaction of their own
+   * would be a savepoint that guards nothing and costs two round trips. Default: never.
+   */
+  inCallTransaction?: (ctx: TCtx) => boolean;
 }
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_REPLAYABLE: readonly TRPC_ERROR_CODE_KEY[] = ["CONFLICT", "PAYMENT_REQUIRED", "PRECONDITION_FAILED"];
 
-const storedFailures = new WeakSet<TRPCError>();
+/**
+ * A failed result as the middleware answers it when it stored the failure with the key's
+ * record: the record must commit, so a transaction around the call must not roll it back.
+ */
+type StoredFailureResult = { ok: false; error: TRPCError; outcomeStored: true };
 
 /**
- * Whether this error is a failure whose outcome was just stored with its idempotency record:
- * a transaction around the call must commit it (the record), not roll it back.
+ * Whether a middleware result is a failure whose outcome the middleware just stored with its
+ * idempotency record: a transaction around the call must commit it (the record), not roll it
+ * back. Read from the result itself, as the middleware returned it up the chain.
  */
-export function isStoredFailure(error: TRPCError): boolean {
-  return storedFailures.has(error);
+export function isStoredFailure(result: { ok: boolean }): boolean {
+  return !result.ok && (result as Partial<StoredFailureResult>).outcomeStored === true;
 }
 
-/** Carries a failed result out of the savepoint, so that it rolls back. */
-class Rollback<TResult extends { ok: false; error: TRPCError }> {
-  constructor(readonly result: TResult) {}
-}
+/** The value a transaction ended with, when fn ran in a transaction that the caller ends. */
+const endedWith = <T>(end: TransactionEnd<T>): T => ("commit" in end ? end.commit : end.rollback);
 
 /**
  * Exactly-once mutations. A call that carries a key runs in one transaction with a record
@@ -146,46 +161,45 @@ export function idempotency<TCtx extends { db: TDb }, TDb>(options: IdempotencyO
     const { store } = options;
 
     type Attempt = Awaited<ReturnType<typeof next>>;
-    type Failure = Extract<Attempt, { ok: false }>;
-    const outcome = await store
-      .transaction(ctx.db, async (tx): Promise<{ ran: Attempt } | { found: ExistingRecord }> => {
-        const found = await store.claim(tx, id, inputHash, new Date(Date.now() + retentionMs));
-        if (found) return { found };
-        const attempt = async (db: TDb) => {
-          const result = await next({ ctx: { db } });
-          if (!result.ok) throw new Rollback({ ...result, error: mapError(result.error) });
-          return result;
-        };
-        try {
-          const done = options.failuresWriteNothing ? await attempt(tx) : await store.savepoint(tx, attempt);
-          await store.complete(tx, id, { ok: true, data: serialize(done.data) });
-          return { ran: done };
-        } catch (error) {
-          if (error instanceof Rollback && replayable.has(error.result.error.code)) {
-            const { code, message } = error.result.error;
-            const detail = errorDetail(error.result.error);
-            const failure: StoredOutcome =
-              detail === undefined ? { ok: false, code, message } : { ok: false, code, message, detail };
-            if (options.failuresWriteNothing) {
-              // Without a savepoint, a failed statement has aborted the transaction: then
-              // the record cannot be written, and the failure goes back unstored.
-              await store.complete(tx, id, failure).catch(() => {
-                throw error;
-              });
-            } else {
-              await store.complete(tx, id, failure);
-            }
-            storedFailures.add(error.result.error);
-            return { ran: error.result as Failure };
-          }
-          throw error;
-        }
-      })
-      .catch((error: unknown) => {
-        // A failure that is not replayed: the claim rolled back with it, so a retry runs.
-        if (error instanceof Rollback) return { ran: error.result as Failure };
-        throw error;
-      });
+    type Ran = { ran: Attempt } | { found: ExistingRecord };
+    const attempt = (db: TDb) => next({ ctx: { db } });
+    const run = async (tx: TDb): Promise<TransactionEnd<Ran>> => {
+      const found = await store.claim(tx, id, inputHash, new Date(Date.now() + retentionMs));
+      if (found) return { commit: { found } };
+      const result = options.failuresWriteNothing
+        ? await attempt(tx)
+        : await store.savepoint(tx, async (sp): Promise<TransactionEnd<Attempt>> => {
+            const inSavepoint = await attempt(sp);
+            return inSavepoint.ok ? { commit: inSavepoint } : { rollback: inSavepoint };
+          });
+      if (result.ok) {
+        await store.complete(tx, id, { ok: true, data: serialize(result.data) });
+        return { commit: { ran: result } };
+      }
+      const failed = { ...result, error: mapError(result.error) };
+      // A failure that is not replayed: the claim rolls back with it, so a retry runs.
+      if (!replayable.has(failed.error.code)) return { rollback: { ran: failed } };
+      const { code, message } = failed.error;
+      const detail = errorDetail(failed.error);
+      const failure: StoredOutcome =
+        detail === undefined ? { ok: false, code, message } : { ok: false, code, message, detail };
+      if (options.failuresWriteNothing) {
+        // Without a savepoint, a failed statement has aborted the transaction: then the
+        // record cannot be written, and the failure goes back unstored.
+        const written = await store.complete(tx, id, failure).then(
+          () => true,
+          () => false,
+        );
+        if (!written) return { rollback: { ran: failed } };
+      } else {
+        await store.complete(tx, id, failure);
+      }
+      const stored: typeof failed & StoredFailureResult = { ...failed, outcomeStored: true };
+      return { commit: { ran: stored } };
+    };
+    const outcome = options.inCallTransaction?.(ctx)
+      ? endedWith(await run(ctx.db))
+      : await store.transaction(ctx.db, run);
     if ("ran" in outcome) return outcome.ran;
 
     const { found } = outcome;

@@ -1,3 +1,11 @@
+/**
+ * @ticketing/rpc/server: the server half of generic RPC semantics on tRPC. The HTTP handler on
+ * node:http and its direct path, deadlines, exactly-once mutations (idempotency, with the
+ * store interface an app implements), observation (logs, metrics, spans), rate limits, trace
+ * context, one summary of invalid input. Like all of @ticketing/rpc it knows nothing of
+ * tickets: it imports no @ticketing/* package, and the app supplies its router, context,
+ * stores and error mapping. Outside its tests it does not import the client half (../client).
+ */
 export { extractTraceContext, type TraceContext, traceHeaders, traceIdOf } from "../trace";
 export { IDEMPOTENCY_KEY_HEADER, MAX_TIMEOUT_MS, TIMEOUT_HEADER } from "../wire";
 export {
@@ -17,6 +25,7 @@ export {
   idempotency,
   isStoredFailure,
   type StoredOutcome,
+  type TransactionEnd,
 } from "./idempotency";
 export { describeIssues, issuesOf, segmentName } from "./issues";
 export { createMemoryIdempotencyStore } from "./memory-store";

@@ -31,9 +31,10 @@ export function createMemoryIdempotencyStore(): IdempotencyStore<unknown> & { si
       let end = () => {};
       const tx: MemoryTx = { writes: new Map(), ended: new Promise<void>((resolve) => (end = resolve)) };
       try {
-        const result = await fn(tx);
+        const end = await fn(tx);
+        if ("rollback" in end) return end.rollback;
         for (const [key, row] of tx.writes) committed.set(key, row);
-        return result;
+        return end.commit;
       } finally {
         for (const key of tx.writes.keys()) if (holders.get(key) === tx.ended) holders.delete(key);
         end();
@@ -42,7 +43,10 @@ export function createMemoryIdempotencyStore(): IdempotencyStore<unknown> & { si
     async savepoint(tx, fn) {
       const before = new Map([...asTx(tx).writes].map(([key, row]) => [key, { ...row }]));
       try {
-        return await fn(tx);
+        const end = await fn(tx);
+        if ("commit" in end) return end.commit;
+        asTx(tx).writes = before;
+        return end.rollback;
       } catch (error) {
         asTx(tx).writes = before;
         throw error;

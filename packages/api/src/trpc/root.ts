@@ -1,11 +1,11 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { authProcedures } from "./router/auth";
-import { bookingProcedures } from "./router/bookings";
-import { eventProcedures } from "./router/events";
-import { importProcedures } from "./router/imports";
-import { operationProcedures } from "./router/operations";
-import { permissionProcedures } from "./router/permissions";
-import { createCallerFactory, router } from "./trpc";
+import { authProcedures } from "../router/auth";
+import { bookingProcedures } from "../router/bookings";
+import { eventProcedures } from "../router/events";
+import { importProcedures } from "../router/imports";
+import { operationProcedures } from "../router/operations";
+import { permissionProcedures } from "../router/permissions";
+import { createCallerFactory, router } from "./procedures";
 
 /**
  * Every procedure, as the intersection of its modules' records. Named by module so that the

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Database } from "@ticketing/db";
 import type { CallLogger, RateLimiter, RpcMetrics, TraceContext } from "@ticketing/rpc/server";
-import type { AvailabilityFeed } from "./availability-feed";
-import { findServiceAccount, findSessionUser } from "./domain/auth";
-import type { Viewer } from "./domain/viewer";
-import type { EventCache } from "./event-cache";
+import { findServiceAccount, findSessionUser } from "../domain/auth";
+import type { Viewer } from "../domain/viewer";
+import type { AvailabilityFeed } from "../live/availability-feed";
+import type { EventCache } from "../runtime/event-cache";
 
 /** How the caller proved who they are, as the transport saw it. */
 export type Credentials = { token: string; source: "bearer" | "cookie" };
@@ -64,6 +64,12 @@ export interface ContextFactoryOptions {
 
 export interface Context {
   db: Database;
+  /**
+   * Whether `db` is the transaction of the whole call, which rolls back if the call fails
+   * (keeping only a failure the idempotency middleware answers as stored): work inside it
+   * needs no transaction or savepoint of its own to undo a failure. Set by publicProcedure.
+   */
+  callTransaction: boolean;
   requestId: string;
   credentials: Credentials | null;
   idempotencyKey: string | undefined;
@@ -113,6 +119,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     const { credentials } = request;
     return {
       db: options.db,
+      callTransaction: false,
       requestId: request.requestId,
       credentials,
       idempotencyKey: request.idempotencyKey,

@@ -3,10 +3,10 @@ import { eventId, queryRows } from "@ticketing/db";
 import { createRateLimiter } from "@ticketing/rpc/server";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createContextFactory, type RateLimits } from "./context";
+import { createTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../testing";
+import { createContextFactory, type RateLimits } from "../trpc/context";
+import { createCaller } from "../trpc/root";
 import { guardDatabase } from "./deadline-db";
-import { createCaller } from "./root";
-import { createTestApi, TEST_SERVICE_TOKEN, type TestApi } from "./testing";
 
 let api: TestApi;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
   type SeatStatus,
   seatChangeBounds,
   sequenceSeatChanges,
-} from "./domain/availability";
+} from "../domain/availability";
 
 /** What a subscriber of an event's availability receives. */
 export type AvailabilityUpdate =

@@ -1,7 +1,6 @@
-import { type Database, queryRows } from "@ticketing/db";
+import { type Database, queryRows, runTransaction } from "@ticketing/db";
 import type { ExistingRecord, IdempotencyStore, StoredOutcome } from "@ticketing/rpc/server";
 import { sql } from "drizzle-orm";
-import { isCallTransaction } from "./deadline-db";
 
 const IN_FLIGHT: StoredOutcome = {
   ok: false,
@@ -16,10 +15,11 @@ const IN_FLIGHT: StoredOutcome = {
  * An expired record is taken over as if absent.
  */
 export const idempotencyStore: IdempotencyStore<Database> = {
-  // Within the call's own transaction the claim, the effect and the outcome are already one
-  // unit: a failed call rolls it all back, a stored failure commits with its record.
-  transaction: (db, fn) => (isCallTransaction(db) ? fn(db) : db.transaction((tx) => fn(tx))),
-  savepoint: (tx, fn) => tx.transaction((sp) => fn(sp)),
+  // Within the call's own transaction the middleware takes none of these (the procedures'
+  // `inCallTransaction`): the claim, the effect and the outcome are one unit there already.
+  transaction: (db, fn) => runTransaction(db, fn),
+  // A transaction in a transaction is a savepoint.
+  savepoint: (tx, fn) => runTransaction(tx, fn),
   // The claim and the outcome are two of the few statements of every keyed call; they are
   // written as SQL, not with drizzle's builders, whose query building costs the server more
   // CPU than the statements cost the database (docs/decisions/016, 2026-12-07).

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { DomainError } from "./domain/errors";
+import { DomainError } from "../domain/errors";
 
 /** Finds a PostgreSQL SQLSTATE anywhere down an error's cause chain (drizzle wraps them). */
 function sqlState(error: unknown): string | undefined {

@@ -3,41 +3,54 @@ import superjson from "superjson";
 import type { z } from "zod";
 
 /**
- * Values that are checked against their output schema once and never change afterwards:
- * getEvent's cached events, answered to many callers. For them the per-call output check and
- * the per-call superjson walk would redo the same work on the same object, so both are done
- * once. A settled value is deeply frozen, so nothing can change it behind the memo's back.
+ * Checked answers: values checked against their output schema once, deeply frozen, with their
+ * wire form (superjson's serialization, and its JSON text) made once and kept beside them.
+ * getEvent's cache and the other cached public reads answer the same object to many callers;
+ * for it the per-call output check and the per-call serialization would redo the same work on
+ * the same object, so both are done once.
+ *
+ * Why by object identity (a WeakSet and a WeakMap), not by content:
+ * - the lookup is one hash of a pointer on the hot read path; a content key would mean walking
+ *   or hashing the answer, the very work this module exists to skip;
+ * - identity is enough because a checked answer is deeply frozen: the object cannot change
+ *   behind the check or the kept wire form, so the same object always means the same bytes;
+ * - an equal object that did not come out of `checkAnswer` is not in the set, so it is checked
+ *   and serialized as usual: trust is never granted by resemblance;
+ * - weak references tie the memo's lifetime to the answer's: when the cache drops an entry,
+ *   its mark and its wire form go with it, with nothing to invalidate or evict here.
  */
-const settled = new WeakSet<object>();
-/** A settled value's wire form, made once: its serialization, and that serialization's JSON text. */
+const checkedAnswers = new WeakSet<object>();
+/** A checked answer's wire form, made once: its serialization, and that serialization's JSON text. */
 const wireForms = new WeakMap<object, { serialized: Serialized; text?: string }>();
 
 function freezeDeep(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
-  // A Date's time lives in an internal slot freeze cannot protect; settled values are only
+  // A Date's time lives in an internal slot freeze cannot protect; checked answers are only
   // built from fresh parses (zod's output), so no one else holds their Dates.
   Object.freeze(value);
   for (const key of Object.keys(value)) freezeDeep((value as Record<string, unknown>)[key]);
 }
 
-/** Checks `value` against `schema` once, freezes the result and marks it settled. */
-export function settle<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/** Checks `value` against `schema` once, freezes the result and marks it as a checked answer. */
+export function checkAnswer<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed: z.output<S> = schema.parse(value);
   if (typeof parsed === "object" && parsed !== null) {
     freezeDeep(parsed);
-    settled.add(parsed);
+    checkedAnswers.add(parsed);
   }
   return parsed;
 }
 
 /**
- * A procedure's output parser: `schema`, except that a value settled against it already
+ * A procedure's output parser: `schema`, except that an answer checked against it already
  * passes as it is. Anything else is checked on every call, as `.output(schema)` does.
  */
 export function outputOf<S extends z.ZodType>(schema: S): (value: unknown) => z.output<S> {
   const parse = (value: unknown) =>
-    // Only settle() adds to the set, after `schema` parsed the value: it is an output of it.
-    typeof value === "object" && value !== null && settled.has(value) ? (value as z.output<S>) : schema.parse(value);
+    // Only checkAnswer() adds to the set, after `schema` parsed the value: it is an output of it.
+    typeof value === "object" && value !== null && checkedAnswers.has(value)
+      ? (value as z.output<S>)
+      : schema.parse(value);
   // The contract check reads the procedure's output schema through it.
   return Object.assign(parse, { [enforcedSchema]: schema });
 }
@@ -104,7 +117,7 @@ function copyPlain(value: unknown, seen: Set<object>): [Json, unknown] | null {
  * arrays, strings, finite numbers, booleans, null and Dates (what the procedures answer) is
  * copied here in one pass instead; superjson itself then annotates only a skeleton holding the
  * Dates at their paths, so `meta` is its own. Anything else goes to superjson whole.
- * `settled.test.ts` checks the bytes against superjson's on generated values.
+ * `checked-answers.test.ts` checks the bytes against superjson's on generated values.
  */
 export function serializeForWire(value: unknown): Serialized {
   const copied = typeof value === "object" && value !== null ? copyPlain(value, new Set()) : null;
@@ -115,7 +128,7 @@ export function serializeForWire(value: unknown): Serialized {
   return meta ? { json, meta } : { json };
 }
 
-/** A settled value's wire form, made on first use and frozen with it. */
+/** A checked answer's wire form, made on first use and frozen with it. */
 function wireFormOf(value: object): { serialized: Serialized; text?: string } {
   let form = wireForms.get(value);
   if (!form) {
@@ -127,24 +140,24 @@ function wireFormOf(value: object): { serialized: Serialized; text?: string } {
 }
 
 /**
- * superjson, with a settled value's serialization computed once and shared (frozen, so the
+ * superjson, with a checked answer's serialization computed once and shared (frozen, so the
  * bytes on the wire are the ones superjson gives for it every time).
  */
 export const wireTransformer = {
   serialize(value: unknown): Serialized {
-    if (typeof value !== "object" || value === null || !settled.has(value)) return serializeForWire(value);
+    if (typeof value !== "object" || value === null || !checkedAnswers.has(value)) return serializeForWire(value);
     return wireFormOf(value).serialized;
   },
   deserialize: <T = unknown>(payload: ReturnType<typeof superjson.serialize>): T => superjson.deserialize<T>(payload),
 };
 
 /**
- * The JSON text of a settled value's serialization, computed once: a cached answer is sent to
+ * The JSON text of a checked answer's serialization, computed once: a cached answer is sent to
  * every caller as the same bytes, so re-encoding it per call would only add work that grows
  * with the answer (an arena's sections). Undefined for any other value.
  */
-export function settledText(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || !settled.has(value)) return undefined;
+export function checkedAnswerText(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || !checkedAnswers.has(value)) return undefined;
   const form = wireFormOf(value);
   form.text ??= JSON.stringify(form.serialized);
   return form.text;

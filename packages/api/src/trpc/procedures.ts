@@ -40,14 +40,14 @@ import {
 } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
+import { DomainError, FAILURE_CODES, type Failure, isFailure } from "../domain/errors";
+import type { Viewer } from "../domain/viewer";
+import { declaredFailure } from "../router/failures";
+import { wireTransformer } from "../runtime/checked-answers";
+import { guardDatabase, withStatementTimeout } from "../runtime/deadline-db";
+import { idempotencyStore } from "../runtime/idempotency-store";
 import type { Context } from "./context";
-import { asCallTransaction, guardDatabase, withStatementTimeout } from "./deadline-db";
-import { DomainError, FAILURE_CODES, type Failure, isFailure } from "./domain/errors";
-import type { Viewer } from "./domain/viewer";
 import { toRpcError } from "./errors";
-import { idempotencyStore } from "./idempotency-store";
-import { declaredFailure } from "./router/failures";
-import { wireTransformer } from "./settled";
 
 const isDev = process.env.NODE_ENV === "development";
 
@@ -100,7 +100,7 @@ export interface ErrorShape extends TRPCErrorShape<ErrorData> {
 const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
 
 const t = withMeta.create({
-  // superjson on the wire; a settled value (see settled.ts) is serialized once.
+  // superjson on the wire; a checked answer (runtime/checked-answers.ts) is serialized once.
   transformer: wireTransformer,
   isDev,
   sse: {
@@ -146,11 +146,6 @@ const observeOptions: ObserveOptions<Context> = {
 const observed = observe<Context>(observeOptions);
 const beginCall = callObserver<Context>(observeOptions);
 
-/** Carries a failed result out of the call's transaction, so that it rolls back. */
-class CallFailed {
-  constructor(readonly result: { ok: false; error: TRPCError }) {}
-}
-
 /**
  * Anyone may call. Every call is observed, held to its deadline (a spent one is refused
  * before any work), and its database work is bounded by that deadline: no statement starts
@@ -184,7 +179,8 @@ export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({
         // A mutation's after-commit work waits until its transactions have ended.
         const afterCommit = type === "mutation" ? (fn: () => void) => void committed.push(fn) : ctx.afterCommit;
         // One copy of the context for the signal, the handle and the hook together.
-        const call = (db: Database) => next({ ctx: { signal, db, afterCommit } });
+        const call = (db: Database, callTransaction = false) =>
+          next({ ctx: { signal, db, callTransaction, afterCommit } });
         try {
           const outcome =
             type !== "mutation" && !bounded
@@ -193,15 +189,11 @@ export const publicProcedure = t.procedure.meta({ auth: "public" }).use(async ({
                 ? await call(ctx.db)
                 : !ctx.statementTimeouts
                   ? await call(guardDatabase(ctx.db, signal))
-                  : await withStatementTimeout(ctx.db, due, async (tx) => {
-                      const attempt = await call(asCallTransaction(guardDatabase(tx, signal)));
+                  : await withStatementTimeout<Result>(ctx.db, due, async (tx) => {
+                      const attempt = await call(guardDatabase(tx, signal), true);
                       // A failed call leaves nothing behind, but for the outcome its idempotency
                       // record keeps (that record is the reason the failure can be replayed).
-                      if (!attempt.ok && !isStoredFailure(attempt.error)) throw new CallFailed(attempt);
-                      return attempt;
-                    }).catch((error: unknown) => {
-                      if (error instanceof CallFailed) return error.result;
-                      throw error;
+                      return attempt.ok || isStoredFailure(attempt) ? { commit: attempt } : { rollback: attempt };
                     });
           if (!outcome.ok) throw toRpcError(outcome.error);
           for (const fn of committed) fn();
@@ -300,6 +292,7 @@ const exactlyOnceOptions: IdempotencyOptions<Context & { viewer: Viewer }, Datab
   serialize: (data) => superjson.serialize(data),
   deserialize: (stored) => superjson.deserialize(stored as ReturnType<typeof superjson.serialize>),
   onReplay: (ctx) => ctx.onReplay?.(),
+  inCallTransaction: (ctx) => ctx.callTransaction,
 };
 
 /**

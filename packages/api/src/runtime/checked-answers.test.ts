@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { eventOutput } from "./schemas/events";
-import { outputOf, serializeForWire, settle, settledText, wireTransformer } from "./settled";
+import { eventOutput } from "../schemas/events";
+import { checkAnswer, checkedAnswerText, outputOf, serializeForWire, wireTransformer } from "./checked-answers";
 
 const event = () => ({
   id: "0b7a0f5e-4c3d-4e2f-9a1b-2c3d4e5f6a7b",
@@ -19,9 +19,9 @@ const event = () => ({
   sections: [{ name: "Floor", total: 10, available: 7, held: 1, sold: 2 }],
 });
 
-describe("settled values", () => {
+describe("checked answers", () => {
   it("go on the wire as the same bytes superjson gives, every time", () => {
-    const value = settle(eventOutput, { ...event(), extra: "dropped by the schema" });
+    const value = checkAnswer(eventOutput, { ...event(), extra: "dropped by the schema" });
     const expected = JSON.stringify(superjson.serialize(eventOutput.parse(event())));
     expect(JSON.stringify(wireTransformer.serialize(value))).toBe(expected);
     expect(JSON.stringify(wireTransformer.serialize(value))).toBe(expected);
@@ -29,7 +29,7 @@ describe("settled values", () => {
   });
 
   it("cannot be changed after they are checked", () => {
-    const value = settle(eventOutput, event());
+    const value = checkAnswer(eventOutput, event());
     expect(Object.isFrozen(value) && Object.isFrozen(value.venue) && Object.isFrozen(value.sections[0])).toBe(true);
     expect(() => {
       (value.counts as { available: number }).available = 0;
@@ -39,14 +39,14 @@ describe("settled values", () => {
 
   it("pass the output check as they are; any other value is checked on every call", () => {
     const check = outputOf(eventOutput);
-    const value = settle(eventOutput, event());
+    const value = checkAnswer(eventOutput, event());
     expect(check(value)).toBe(value);
     const fresh = { ...event(), extra: 1 };
     const parsed = check(fresh);
     expect(parsed).not.toBe(fresh);
     expect(parsed).not.toHaveProperty("extra");
     expect(() => check({ ...event(), counts: { total: "ten" } })).toThrow();
-    // An equal object that was not settled is not trusted.
+    // An equal object that was not checked by checkAnswer is not trusted.
     expect(() => check({ ...value, status: "sold out" })).toThrow();
   });
 
@@ -57,13 +57,13 @@ describe("settled values", () => {
   });
 
   it("keep their JSON text: superjson's bytes, encoded once; any other value has none", () => {
-    const value = settle(eventOutput, event());
-    const text = settledText(value);
+    const value = checkAnswer(eventOutput, event());
+    const text = checkedAnswerText(value);
     expect(text).toBe(JSON.stringify(superjson.serialize(eventOutput.parse(event()))));
-    expect(settledText(value)).toBe(text);
-    expect(settledText(eventOutput.parse(event()))).toBeUndefined();
-    expect(settledText("text")).toBeUndefined();
-    expect(settledText(null)).toBeUndefined();
+    expect(checkedAnswerText(value)).toBe(text);
+    expect(checkedAnswerText(eventOutput.parse(event()))).toBeUndefined();
+    expect(checkedAnswerText("text")).toBeUndefined();
+    expect(checkedAnswerText(null)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Database } from "@ticketing/db";
+import { type Database, runTransaction, type TransactionEnd } from "@ticketing/db";
 import { DEADLINE_EXCEEDED_MESSAGE } from "@ticketing/rpc/server";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
@@ -41,33 +41,18 @@ export function guardDatabase(db: Database, signal: AbortSignal): Database {
   });
 }
 
-const callTransactions = new WeakSet<Database>();
-
-/**
- * Marks `db` as the transaction of a whole call, which rolls back if the call fails (keeping
- * only an idempotency record's stored failure): work inside it needs no savepoint of its own
- * to undo a failure.
- */
-export function asCallTransaction(db: Database): Database {
-  callTransactions.add(db);
-  return db;
-}
-
-export function isCallTransaction(db: Database): boolean {
-  return callTransactions.has(db);
-}
-
 /**
  * Runs `work` in a transaction whose statements PostgreSQL cancels when `deadline` passes
  * (SET LOCAL statement_timeout to the time remaining): a statement waiting on a lock or
- * running long ends with SQLSTATE 57014, which the error mapping answers as TIMEOUT.
+ * running long ends with SQLSTATE 57014, which the error mapping answers as TIMEOUT. The
+ * transaction commits or rolls back as `work`'s returned value says (runTransaction).
  */
 export async function withStatementTimeout<T>(
   db: Database,
   deadline: number,
-  work: (tx: Database) => Promise<T>,
+  work: (tx: Database) => Promise<TransactionEnd<T>>,
 ): Promise<T> {
-  return db.transaction(async (tx) => {
+  return runTransaction(db, async (tx) => {
     const left = Math.max(1, Math.ceil(deadline - Date.now()));
     await tx.execute(sql`SELECT set_config('statement_timeout', ${String(left)}, true)`);
     return work(tx);

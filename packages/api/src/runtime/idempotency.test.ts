@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { queryRows } from "@ticketing/db";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSmallEvent, createTestApi, type TestApi } from "./testing";
+import { createSmallEvent, createTestApi, type TestApi } from "../testing";
 
 let api: TestApi;
 let organizerId: string;
