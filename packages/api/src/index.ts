@@ -17,7 +17,13 @@ export { DomainError, type Failure, type FailureData, type FailureReason } from 
 export type { Role, Viewer } from "./domain/viewer";
 export { type Cached, createEventCache, type EventCache } from "./event-cache";
 export { traceEventCache } from "./event-cache-tracing";
-export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
-export type { ProcedureFailures } from "./router/failures";
+export {
+  type AppRouter,
+  appRouter,
+  createCaller,
+  type ProcedureFailures,
+  type RouterInputs,
+  type RouterOutputs,
+} from "./root";
 export { settledText } from "./settled";
 export type { ProcedureMeta } from "./trpc";
