@@ -214,7 +214,7 @@ function addToArray(text, key, entries) {
   if (!found) return null;
   const items = found[1].trim().replace(/,$/, "");
   const added = [items, ...entries].filter(Boolean).join(", ");
-  return text.slice(0, found.index) + `"${key}": [${added}]` + text.slice(found.index + found[0].length);
+  return `${text.slice(0, found.index)}"${key}": [${added}]${text.slice(found.index + found[0].length)}`;
 }
 
 /** tsconfig.core.json's text with the module's files left out of the core; null when it has no exclude list. */
