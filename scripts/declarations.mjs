@@ -30,6 +30,9 @@ const args = [
   join(root, "tsconfig.declarations.json"),
   "--checkers",
   "1",
+  // The router's projects one at a time, as `npm run typecheck` builds them (packages/api).
+  "--builders",
+  "1",
   ...(watch ? ["--watch", "--preserveWatchOutput"] : []),
 ];
 const result = spawnSync(process.execPath, args, { stdio: "inherit" });

@@ -1,25 +1,31 @@
 // `npm run new:procedure -- <name> --kind query|mutation --domain <file>`: adds a procedure
 // to the shared router (packages/api) — schemas, domain function, router entry, the router's
-// registration and a createCaller test — in plain TypeScript. Clients need nothing: the web
-// app and the worker see it through `import type { AppRouter }`.
+// registration and a createCaller test — in plain TypeScript. A new domain is also a
+// TypeScript project of its own (packages/api/modules/<domain>.json; see
+// scripts/procedure-source.mjs). Clients need nothing: the web app and the worker see it
+// through `import type { AppRouter }`.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   camel,
+  coreWithout,
   domainImports,
   domainSource,
   invalidDomain,
   invalidName,
   KINDS,
   matrixAllow,
+  moduleProject,
+  moduleProjectSource,
   namesOf,
   newRouterFile,
   procedureSource,
   recordName,
   routerImports,
+  routerReferencing,
   schemaSource,
   testSource,
 } from "./procedure-source.mjs";
@@ -194,6 +200,9 @@ function main() {
     domain: join(api, "domain", `${domain}.ts`),
     router: join(api, "router", `${domain}.ts`),
     root: join(api, "trpc", "root.ts"),
+    project: join(api, "..", moduleProject(domain)),
+    core: join(api, "..", "tsconfig.core.json"),
+    routerConfig: join(api, "..", "tsconfig.json"),
     test: join(api, "router", `${name}.test.ts`),
     matrix: join(root, "tests", "src", "authz-matrix.test.ts"),
   };
@@ -217,8 +226,8 @@ function main() {
   };
 
   // Schemas: input and output, in the domain's schema module (re-exported by schemas/index.ts).
-  const schemaText = read(files.schemas) ?? 'import { z } from "zod";\n';
-  let schemas = append(schemaText, schemaSource(name, kind));
+  const schemaText = read(files.schemas);
+  let schemas = append(schemaText ?? 'import { z } from "zod";\n', schemaSource(name, kind));
   schemas = addImports(schemas, "zod", ["z"], []);
   if (kind === "mutation") schemas = addImports(schemas, "./common", ["idempotencyKey"], []);
   write(files.schemas, schemas, `${n.input}, ${n.output} (zod) and their types`);
@@ -276,6 +285,21 @@ function main() {
     write(files.root, rootNext, `...${record} in appRouter`);
   }
 
+  // A new domain is a project of its own, checked apart from the core and from every other
+  // module (docs/decisions/015-typecheck-scale.md): its project file, the core leaving its
+  // files out, the router reading its declarations. Not when the core already has a schema or
+  // domain file of that name: the core's own files stay in the core.
+  if (routerText === null && schemaText === null && domainText === null) {
+    if (existsSync(files.project)) fail(`${rel(files.project)} exists already`);
+    const core = coreWithout(read(files.core) ?? "", domain);
+    if (core === null) fail("packages/api/tsconfig.core.json has no `exclude` list to leave the module's files out of");
+    const routerConfig = routerReferencing(read(files.routerConfig) ?? "", domain);
+    if (routerConfig === null) fail("packages/api/tsconfig.json has no `references` to add the module's project to");
+    write(files.project, moduleProjectSource(domain), `the module's own project (${domain}'s three files)`);
+    write(files.core, core, `leaves ${domain}'s files to its project`);
+    write(files.routerConfig, routerConfig, `references ${moduleProject(domain)}`);
+  }
+
   write(files.test, testSource(name, kind), "createCaller test");
 
   // The authorization matrix must have a row for every procedure (it does not compile without
@@ -292,7 +316,10 @@ function main() {
   const contract = join(root, "apps", "server", "api-contract.json");
   const registryFiles = registries(procedures, new Set([...Object.values(files), contract]));
 
-  for (const { file, text } of writes) writeFileSync(file, text);
+  for (const { file, text } of writes) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
   const paths = [...new Set(writes.map((w) => w.file))];
   const biome = join(root, "node_modules", ".bin", "biome");
   const formatted = spawnSync(biome, ["check", "--write", "--no-errors-on-unmatched", ...paths], {

@@ -180,3 +180,51 @@ describe("${name}", () => {
 });
 `;
 }
+
+// ── A router module's own project ───────────────────────────────────────────────────────
+// A new domain's router module (its schemas, domain functions and router record) is a
+// TypeScript project of its own, `packages/api/modules/<domain>.json`, built on the core's
+// declarations (packages/api/tsconfig.core.json) and read by the router (tsconfig.json) as
+// declarations: `npm run typecheck` checks the projects one at a time, so no check holds more
+// than one module's types (docs/decisions/015-typecheck-scale.md, 2026-12-08).
+
+/** The module's project file, relative to packages/api. */
+export const moduleProject = (domain) => `modules/${domain}.json`;
+
+/** The module's files, relative to packages/api: what its project checks and the core's leaves out. */
+export const moduleFiles = (domain) => [
+  `src/router/${domain}.ts`,
+  `src/schemas/${domain}.ts`,
+  `src/domain/${domain}.ts`,
+];
+
+export function moduleProjectSource(domain) {
+  const files = moduleFiles(domain).map((file) => JSON.stringify(`../${file}`));
+  return `{
+  "extends": "../tsconfig.module.json",
+  "files": [${files.join(", ")}],
+  "references": [{ "path": "../../db" }, { "path": "../../rpc" }, { "path": "../tsconfig.core.json" }]
+}
+`;
+}
+
+/** Adds entries to the JSON array of `key` in a tsconfig's text (comments kept); null when it has none. */
+function addToArray(text, key, entries) {
+  const found = new RegExp(`"${key}":\\s*\\[([^\\]]*)\\]`).exec(text);
+  if (!found) return null;
+  const items = found[1].trim().replace(/,$/, "");
+  const added = [items, ...entries].filter(Boolean).join(", ");
+  return `${text.slice(0, found.index)}"${key}": [${added}]${text.slice(found.index + found[0].length)}`;
+}
+
+/** tsconfig.core.json's text with the module's files left out of the core; null when it has no exclude list. */
+export const coreWithout = (coreText, domain) =>
+  addToArray(
+    coreText,
+    "exclude",
+    moduleFiles(domain).map((file) => JSON.stringify(file)),
+  );
+
+/** packages/api/tsconfig.json's text with a reference to the module's project; null when it has no references. */
+export const routerReferencing = (routerText, domain) =>
+  addToArray(routerText, "references", [`{ "path": ${JSON.stringify(`./${moduleProject(domain)}`)} }`]);

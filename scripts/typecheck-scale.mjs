@@ -2,7 +2,9 @@
 // `npm run typecheck` (turbo, cache off) as it is, then again with N extra procedures (zod
 // input and output schemas, a domain function each, spread over F router modules merged
 // into AppRouter), and reports time, CPU time and peak memory. docs/goals.md: at most 1.5×
-// the CPU time and 1.5× the peak memory at 1,000.
+// the CPU time and 1.5× the peak memory at 1,000. Each router module is a new domain, laid
+// out as `npm run new:procedure` lays one out: its three files and a project of its own
+// (packages/api/modules/<domain>.json), which the router reads as declarations.
 //
 //   node scripts/typecheck-scale.mjs [--procedures 1000] [--files 20] [--compiler <package>] [--json] [--keep]
 //
@@ -15,11 +17,12 @@
 //
 // Each run starts from nothing: the declarations and build info that `tsc --build` keeps
 // (.tsbuild/, *.tsbuildinfo) are deleted first, so both runs check every project in full.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { coreWithout, moduleProject, moduleProjectSource, routerReferencing } from "./procedure-source.mjs";
 import { copyRepo, runIn } from "./repo-copy.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -268,6 +271,26 @@ function generate(dir, total, files) {
     throw new Error("could not register the generated records in root.ts (AppProcedures and appRouter)");
   }
   writeFileSync(rootFile, registered);
+  // Each new domain is a project of its own, as `npm run new:procedure` makes one
+  // (scripts/procedure-source.mjs): its project file, left out of the core, read by the router.
+  const apiDir = join(dir, "packages", "api");
+  const coreFile = join(apiDir, "tsconfig.core.json");
+  const routerConfigFile = join(apiDir, "tsconfig.json");
+  let core = readFileSync(coreFile, "utf8");
+  let routerConfig = readFileSync(routerConfigFile, "utf8");
+  mkdirSync(join(apiDir, "modules"), { recursive: true });
+  for (const m of modules) {
+    writeFileSync(join(apiDir, moduleProject(m.domain)), moduleProjectSource(m.domain));
+    core = coreWithout(core, m.domain);
+    routerConfig = routerReferencing(routerConfig, m.domain);
+    if (core === null || routerConfig === null) {
+      throw new Error(
+        "could not register the generated modules' projects (tsconfig.core.json exclude, tsconfig.json references)",
+      );
+    }
+  }
+  writeFileSync(coreFile, core);
+  writeFileSync(routerConfigFile, routerConfig);
   const indexFile = join(api, "schemas", "index.ts");
   const exports = modules.map((m) => `export * from "./${m.domain}";`).join("\n");
   writeFileSync(indexFile, `${readFileSync(indexFile, "utf8").trimEnd()}\n${exports}\n`);
@@ -296,7 +319,7 @@ function useCompiler(dir, compiler) {
   for (const workspace of WORKSPACES) {
     const file = join(dir, workspace, "package.json");
     const pkg = JSON.parse(readFileSync(file, "utf8"));
-    const checkers = compiler === "typescript" ? "" : " --checkers 1";
+    const checkers = compiler === "typescript" ? "" : " --checkers 1 --builders 1";
     pkg.scripts.typecheck = `node ${relative(join(dir, workspace), bin)} --build${checkers}`;
     writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
   }

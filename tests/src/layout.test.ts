@@ -46,9 +46,7 @@ describe("the layout's import rules", () => {
   });
 
   it("packages/host serves any router: no app, no router, no database", () => {
-    expect(
-      importsUnder("packages/host/src", (s) => /^@ticketing\/(api|db|server|web|worker)\b/.test(s)),
-    ).toEqual([]);
+    expect(importsUnder("packages/host/src", (s) => /^@ticketing\/(api|db|server|web|worker)\b/.test(s))).toEqual([]);
   });
 
   it("packages/db is the bottom: no other workspace package, nothing of tRPC", () => {

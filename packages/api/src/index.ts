@@ -22,7 +22,6 @@ export {
   type ChangeWatcher,
   startAvailabilityFeed,
 } from "./live/availability-feed";
-export type { ProcedureFailures } from "./router/failures";
 export { checkedAnswerText } from "./runtime/checked-answers";
 export { type Cached, createEventCache, type EventCache } from "./runtime/event-cache";
 export { traceEventCache } from "./runtime/event-cache-tracing";
@@ -35,4 +34,11 @@ export {
   type SessionCookieJar,
 } from "./trpc/context";
 export type { ProcedureMeta } from "./trpc/procedures";
-export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./trpc/root";
+export {
+  type AppRouter,
+  appRouter,
+  createCaller,
+  type ProcedureFailures,
+  type RouterInputs,
+  type RouterOutputs,
+} from "./trpc/root";

@@ -13,7 +13,7 @@ describe("declared failures", () => {
   });
 
   it("name known reasons, each with its one wire code", () => {
-    // The keys are checked against the router's procedures at compile time (`satisfies`).
+    // The keys are checked against the router's procedures at compile time (root.ts, `Declaring`).
     for (const reasons of Object.values(declaredFailures)) {
       for (const reason of reasons) expect(Object.keys(FAILURE_CODES)).toContain(reason);
     }

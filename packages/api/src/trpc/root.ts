@@ -1,7 +1,9 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { Failure } from "../domain/errors";
 import { authProcedures } from "../router/auth";
 import { bookingProcedures } from "../router/bookings";
 import { eventProcedures } from "../router/events";
+import type { declaredFailures } from "../router/failures";
 import { importProcedures } from "../router/imports";
 import { operationProcedures } from "../router/operations";
 import { permissionProcedures } from "../router/permissions";
@@ -36,5 +38,20 @@ export const appRouter = router<AppProcedures>({
 export type AppRouter = typeof appRouter;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+type ProcedureName = keyof RouterInputs;
+
+/** Only procedures of the router: a key of declaredFailures (router/failures.ts) that is not one fails here. */
+type Declaring<P extends ProcedureName> = P;
+
+/**
+ * Per procedure, the union of the failures it declares (never for one that declares none):
+ * what a client narrows `error.data.failure` to once it knows which call failed.
+ */
+export type ProcedureFailures = {
+  [P in ProcedureName]: P extends Declaring<keyof typeof declaredFailures>
+    ? Failure<(typeof declaredFailures)[P][number]>
+    : never;
+};
 
 export const createCaller = createCallerFactory(appRouter);
