@@ -1,4 +1,5 @@
 import { EventBrowser } from "@/components/event-browser";
+import { EventCard } from "@/components/event-card";
 import { listEventsInput, parseEventFilters } from "@/lib/event-filters";
 import { getQueryClient, getTRPC } from "@/trpc/server";
 
@@ -21,7 +22,17 @@ export default async function EventsPage({
           <p>Concerts, comedy and dance near you. Pick your seats and book in a minute.</p>
         </div>
       </div>
-      <EventBrowser initialFilters={filters} initialPage={firstPage} />
+      <EventBrowser
+        initialFilters={filters}
+        initialPage={
+          firstPage && {
+            // Rendered here, not in the browser: the cards hold nothing interactive but links.
+            cards: firstPage.items.map((event) => <EventCard key={event.id} event={event} />),
+            count: firstPage.items.length,
+            nextCursor: firstPage.nextCursor,
+          }
+        }
+      />
     </>
   );
 }

@@ -1,15 +1,14 @@
 "use client";
 
 import type { RouterOutputs } from "@ticketing/api";
-import Link from "next/link";
-import { useCallback, useEffect, useId, useState } from "react";
+import { Fragment, type ReactNode, useCallback, useEffect, useId, useState } from "react";
 import { describeError } from "@/lib/errors";
 import { type EventFilters, type EventStatusFilter, listEventsInput } from "@/lib/event-filters";
-import { formatMoney, statusLabels } from "@/lib/format";
+import { statusLabels } from "@/lib/format";
 import { useAction, useRemoteData } from "@/lib/remote-data";
 import { rpc } from "@/trpc/browser";
-import { EventDate, EventTime } from "./event-time";
-import { CalendarIcon, PinIcon, SearchIcon } from "./icons";
+import { EventCard } from "./event-card";
+import { SearchIcon } from "./icons";
 import { QueryNotice } from "./query-notice";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -23,10 +22,22 @@ function useDebounced<T>(value: T, ms: number): T {
 
 type EventPage = RouterOutputs["listEvents"];
 
-/** The list's pages so far, for one set of filters. */
-interface Listing {
-  pages: EventPage[];
+/**
+ * The first page as the server rendered it: its cards (server components, so hydration runs
+ * no card and formats no date), how many there are and where the next page starts.
+ */
+export interface RenderedPage {
+  cards: ReactNode;
+  count: number;
+  nextCursor: string | null;
 }
+
+/** The list's pages so far, for one set of filters: the server's first, or pages the browser loaded. */
+interface Listing {
+  pages: (EventPage | RenderedPage)[];
+}
+
+const countOf = (page: EventPage | RenderedPage) => ("cards" in page ? page.count : page.items.length);
 
 /** One cache key per set of filters: the order of the input's fields is fixed by listEventsInput. */
 const keyOf = (filters: EventFilters) => JSON.stringify(listEventsInput(filters));
@@ -40,7 +51,7 @@ export function EventBrowser({
   initialPage,
 }: {
   initialFilters: EventFilters;
-  initialPage: EventPage | null;
+  initialPage: RenderedPage | null;
 }) {
   const searchId = useId();
   const statusId = useId();
@@ -75,7 +86,7 @@ export function EventBrowser({
     if (events.data) setShown(events.data);
   }, [events.data]);
   const listing = events.data ?? shown;
-  const items = listing.pages.flatMap((page) => page.items);
+  const count = listing.pages.reduce((sum, page) => sum + countOf(page), 0);
   const nextCursor = listing.pages.at(-1)?.nextCursor ?? null;
   const more = useAction(async (cursor: string) => {
     const page = await (await rpc()).listEvents.query({ ...listEventsInput(filters), cursor });
@@ -128,50 +139,20 @@ export function EventBrowser({
         Results
       </h2>
       <p className="muted" aria-live="polite">
-        {events.data && (items.length === 0 ? "" : `${items.length}${nextCursor ? "+" : ""} events`)}
+        {events.data && (count === 0 ? "" : `${count}${nextCursor ? "+" : ""} events`)}
       </p>
-      {events.data && items.length === 0 ? (
+      {events.data && count === 0 ? (
         <div className="card empty">
           <p>No events match {filters.query ? `“${filters.query}”` : "these filters"}.</p>
         </div>
       ) : (
         <ul className="event-grid" aria-busy={events.isFetching}>
-          {items.map((event) => {
-            const share = event.counts.total > 0 ? (event.counts.available / event.counts.total) * 100 : 0;
-            return (
-              <li key={event.id}>
-                <article className="card event-card">
-                  <div className="event-card__date">
-                    <EventDate at={event.startsAt} timeZone={event.venue.timeZone} />
-                  </div>
-                  <h2>
-                    <Link href={`/events/${event.id}`}>{event.name}</Link>
-                  </h2>
-                  <div className="meta">
-                    <span>
-                      <PinIcon /> {event.venue.name}, {event.venue.city}
-                    </span>
-                    <span>
-                      <CalendarIcon /> <EventTime at={event.startsAt} timeZone={event.venue.timeZone} />
-                    </span>
-                  </div>
-                  <div
-                    className="availability"
-                    role="img"
-                    aria-label={`${event.counts.available} of ${event.counts.total} seats available`}
-                  >
-                    <span style={{ width: `${share}%` }} />
-                  </div>
-                  <div className="event-card__footer">
-                    <span className={`badge badge--${event.status}`}>{statusLabels[event.status]}</span>
-                    {event.priceFromCents !== null && (
-                      <span className="price">from {formatMoney(event.priceFromCents)}</span>
-                    )}
-                  </div>
-                </article>
-              </li>
-            );
-          })}
+          {listing.pages.map((page, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: pages are only ever appended, so a page keeps its index
+            <Fragment key={index}>
+              {"cards" in page ? page.cards : page.items.map((event) => <EventCard key={event.id} event={event} />)}
+            </Fragment>
+          ))}
         </ul>
       )}
       {nextCursor && (

@@ -1,7 +1,14 @@
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-
+/**
+ * "$1,234.50", as Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }) writes it
+ * (format.test.ts holds the two to the same text), in plain arithmetic: a page's first Intl
+ * object initializes ICU, 17–30 ms of main thread on this machine and four times that on
+ * Lighthouse's phone, and prices are on every buyer page's first render while nothing else
+ * there needs Intl in the browser. docs/decisions/023-mobile-web.md
+ */
 export function formatMoney(cents: number): string {
-  return money.format(cents / 100);
+  const whole = Math.round(Math.abs(cents));
+  const dollars = String(Math.floor(whole / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${cents < 0 && whole > 0 ? "-" : ""}$${dollars}.${String(whole % 100).padStart(2, "0")}`;
 }
 
 // Event times: formatEventTime and formatEventDate of @ticketing/api/time (components/event-time.tsx),
