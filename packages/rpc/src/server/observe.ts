@@ -81,6 +81,28 @@ export const RPC_ATTRIBUTES = {
   errorType: "error.type",
 } as const;
 
+// A call span's starting attributes, made once per procedure (a router's procedures are a
+// fixed set: a call reaches this only once its path names one): the SDK copies them into
+// each span it records, so one object serves every call of a procedure.
+const startAttributes: Record<ProcedureType, Map<string, Attributes>> = {
+  query: new Map(),
+  mutation: new Map(),
+  subscription: new Map(),
+};
+function startAttributesOf(path: string, type: ProcedureType): Attributes {
+  const ofType = startAttributes[type];
+  let attributes = ofType.get(path);
+  if (!attributes) {
+    attributes = Object.freeze({
+      [RPC_ATTRIBUTES.system]: "trpc",
+      [RPC_ATTRIBUTES.method]: path,
+      [RPC_ATTRIBUTES.procedureType]: type,
+    });
+    ofType.set(path, attributes);
+  }
+  return attributes;
+}
+
 /** Ends an observed call with its outcome: undefined for success, else the call's error. */
 export type EndCall = (error: TRPCError | undefined) => void;
 
@@ -97,12 +119,7 @@ export interface ObservedCall {
  * API's no-op tracer answers, for the cost of a few function calls.
  */
 export function startCallSpan(parent: TraceContext, path: string, type: ProcedureType) {
-  const attributes: Attributes = {
-    [RPC_ATTRIBUTES.system]: "trpc",
-    [RPC_ATTRIBUTES.method]: path,
-    [RPC_ATTRIBUTES.procedureType]: type,
-  };
-  const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes: startAttributesOf(path, type) }, parent);
   return { span, traceContext: trace.setSpan(parent, span) };
 }
 
