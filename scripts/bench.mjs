@@ -11,7 +11,7 @@
 //   BENCH_ONLY=postgres npm run bench   event reads and staleness on PostgreSQL alone, printed, not recorded
 //   BENCH_ONLY=tracing npm run bench    the tracing comparison alone, printed, not recorded
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -536,11 +536,36 @@ async function typecheckScale() {
   const script = join(root, "scripts", "typecheck-scale.mjs");
   if (!existsSync(script)) return { skipped: "not run (script missing)" };
   log("type-check: 1,000 generated procedures vs none");
+  let scale;
   try {
-    return lastJsonLine(await run(process.execPath, [script, "--json"]));
+    scale = lastJsonLine(await run(process.execPath, [script, "--json", "--keep"]));
   } catch (error) {
     return { skipped: `failed: ${String(error.message).split("\n")[0]}` };
   }
+  // Member completion on the clients' proxies, with the language server the README recommends
+  // (TypeScript 7's), in the repository as is and in the copy with the 1,000 procedures (its
+  // declarations are written by the type-check just run, as `npm install` writes them).
+  const completion = {};
+  try {
+    for (const app of ["worker", "web"]) {
+      for (const [side, args] of [
+        ["asIs", []],
+        ["scaled", ["--root", scale.kept]],
+      ]) {
+        log(`completion: ${app}, ${side === "asIs" ? "as is" : "+1,000 procedures"}`);
+        const probe = join(root, "scripts", "completion-latency.mjs");
+        completion[`${app}.${side}`] = lastJsonLine(
+          await run(process.execPath, [probe, "--app", app, "--server", "tsgo", "--json", ...args]),
+        );
+      }
+    }
+  } catch (error) {
+    completion.skipped = `failed: ${String(error.message).split("\n")[0]}`;
+  } finally {
+    if (scale.kept) rmSync(scale.kept, { recursive: true, force: true });
+  }
+  const { kept: _kept, ...figures } = scale;
+  return { ...figures, completion };
 }
 
 // ---------------------------------------------------------------- (e) web event page
@@ -773,6 +798,29 @@ function table(r) {
       "≤ 1.5×",
       verdict(t.rssRatio <= 1.5),
     ]);
+    const c = t.completion ?? {};
+    for (const [app, proxy] of [
+      ["worker", "api."],
+      ["web", "trpc."],
+    ]) {
+      const scaled = c[`${app}.scaled`];
+      const asIs = c[`${app}.asIs`];
+      if (!scaled || !asIs) {
+        rows.push([
+          `editor completion on \`${proxy}\` in apps/${app}, +1,000 procedures`,
+          c.skipped ?? "not run",
+          "≤ 5 s cold, ≤ 1 s warm",
+          "not run",
+        ]);
+        continue;
+      }
+      rows.push([
+        `editor completion on \`${proxy}\` in apps/${app} (TypeScript 7 language server), +${fmt(t.procedures)} procedures vs as is`,
+        `${fmt(scaled.members)} members: cold ${fmt(scaled.coldMs)} ms, warm median ${fmt(scaled.warmMedianMs)} ms (max ${fmt(scaled.warmMaxMs)}); as is ${fmt(asIs.members)} members: cold ${fmt(asIs.coldMs)} ms, warm ${fmt(asIs.warmMedianMs)} ms`,
+        "≤ 5 s cold, ≤ 1 s warm",
+        verdict(scaled.coldMs <= 5000 && scaled.warmMedianMs <= 1000),
+      ]);
+    }
   }
   rows.push(...webRows(r.web, r.lighthouse));
   rows.push(...tracingRows(r.tracing));

@@ -394,6 +394,8 @@ async function main() {
       rssRatio: ratioOf(scaled.maxRssMb, baseline.maxRssMb),
       // Wall times on a shared machine move with its load; the CPU seconds much less.
       loadAverage: Number(loadavg()[0].toFixed(1)),
+      // With --keep, where the copy with the procedures stays (for completion-latency.mjs --root).
+      ...(options.keep && { kept: copy.dir }),
     };
     const cpu = (m) => m.cpuSeconds ?? "—";
     if (options.json) {

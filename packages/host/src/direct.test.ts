@@ -25,6 +25,15 @@ const router = t.router({
   crashes: traced.query(() => {
     throw new Error("boom");
   }),
+  /** What a resolver is handed, after two levels that add to the context and the input. */
+  options: traced
+    .input(z.object({ name: z.string() }))
+    .use(({ next }) => next({ ctx: { extra: true } }))
+    .query((opts) =>
+      Object.fromEntries(
+        Object.entries(opts).map(([key, value]) => [key, typeof value === "function" ? "function" : value]),
+      ),
+    ),
 });
 
 async function both(path: string, rawInput: unknown) {
@@ -58,6 +67,7 @@ describe("invokeProcedure", () => {
       ["fails", undefined],
       ["badOutput", undefined],
       ["crashes", undefined],
+      ["options", { name: "Ada" }],
     ] as const) {
       const [direct, stock] = await both(path, input);
       expect(direct, path).toEqual(stock);
