@@ -13,6 +13,7 @@ import {
 } from "@ticketing/api";
 import { checkReadiness, type DatabaseHandle } from "@ticketing/db";
 import {
+  type Admitted,
   answerClientError,
   type ClientAddress,
   clientAddressOf,
@@ -20,6 +21,7 @@ import {
   createTrpcHandler,
   isLoopback,
   requestIdOf,
+  sendJson as sendJsonText,
 } from "@ticketing/host";
 import {
   createLimitStore,
@@ -47,15 +49,8 @@ export interface App {
   pendingWork(): string[];
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  res.end(text);
-}
+const sendJson = (res: http.ServerResponse, status: number, body: unknown): void =>
+  sendJsonText(res, status, JSON.stringify(body), { "cache-control": "no-store" });
 
 /** Who is calling, as the request's headers say. */
 interface Caller {
@@ -166,13 +161,24 @@ export function createApp({
     if (credentials?.source === "bearer" && sameSecret(credentials.token, config.workerToken)) return undefined;
     return client.forwarded || !isLoopback(client.address) ? client.address : undefined;
   };
-  /** What every transport (tRPC, REST) tells the context about a request. */
-  const requestInfo = (caller: Caller, requestId: string): RequestInfo => ({
-    requestId,
-    credentials: caller.credentials,
-    idempotencyKey: caller.idempotencyKey,
-    clientAddress: caller.client.address,
-  });
+  /**
+   * The context of a call that the guards let through, for every transport (tRPC, REST): who
+   * is calling, held to its deadline, continuing its trace.
+   */
+  const contextOf = (
+    { described, requestId, deadline, traceContext }: Admitted<Caller> & { requestId: string },
+    extra: Pick<RequestInfo, "cookies" | "onReplay">,
+  ) =>
+    createContext({
+      requestId,
+      credentials: described.credentials,
+      idempotencyKey: described.idempotencyKey,
+      clientAddress: described.client.address,
+      deadline,
+      traceContext,
+      cookies: extra.cookies,
+      onReplay: extra.onReplay,
+    });
   // One pipeline of checks before any procedure runs, for /trpc and REST alike.
   const guards = createGuards<Caller>({
     allowedOrigins: config.webOrigins,
@@ -180,16 +186,7 @@ export function createApp({
     ...(addressLimiter && { rateLimit: { limiter: addressLimiter, key: (_req, caller) => addressKey(caller) } }),
     onRejected: (reason) => metrics.rejected.inc({ reason }),
   });
-  const rest = createRestHandler({
-    createContext,
-    // REST calls are held to the caller's deadline and continue its trace, as /trpc calls are.
-    requestInfo: ({ described, requestId, deadline, traceContext }) => ({
-      ...requestInfo(described, requestId),
-      deadline,
-      traceContext,
-    }),
-    guards,
-  });
+  const rest = createRestHandler({ createContext: (call, onReplay) => contextOf(call, { onReplay }), guards });
   const cookieJar = sessionCookieJars(config.secureCookies);
   const trpc = createTrpcHandler({
     router: appRouter,
@@ -203,16 +200,7 @@ export function createApp({
         { installed, verifiedReleases },
         "@trpc/server is a release the direct path was not checked against: serving every call through tRPC's fetch adapter",
       ),
-    createContext: ({ described, resHeaders, requestId, deadline, traceContext }) =>
-      createContext({
-        requestId,
-        credentials: described.credentials,
-        idempotencyKey: described.idempotencyKey,
-        clientAddress: described.client.address,
-        cookies: cookieJar(resHeaders),
-        deadline,
-        traceContext,
-      }),
+    createContext: (call) => contextOf(call, { cookies: cookieJar(call.resHeaders) }),
   });
 
   let draining = false;

@@ -1,4 +1,4 @@
-import { appRouter, type Context, createCaller, type ProcedureMeta, type RequestInfo } from "@ticketing/api";
+import { appRouter, type Context, createCaller, type ProcedureMeta } from "@ticketing/api";
 import {
   type Admitted,
   createRestHandler as createRestRouter,
@@ -29,10 +29,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export { errorBody };
 
 export interface RestHandlerOptions<TDescribed> {
-  /** The same context factory as /trpc, given what the transport saw. */
-  createContext(info: RequestInfo): Context;
-  /** What the context is told of a request the guards let through. */
-  requestInfo(call: Admitted<TDescribed> & { requestId: string }): RequestInfo;
+  /**
+   * The context /trpc builds, for a request the guards let through; `onReplay` is for the
+   * idempotency layer to call when it answers a stored outcome.
+   */
+  createContext(call: Admitted<TDescribed> & { requestId: string }, onReplay: () => void): Context;
   /** The guards of /trpc (CSRF, deadline, the per-address limit: one call per request). */
   guards: Guards<TDescribed>;
   serverUrl?: string;
@@ -82,8 +83,7 @@ export function createRestHandler<TDescribed>(options: RestHandlerOptions<TDescr
     operations: operationsOf(appRouter),
     prefix: REST_PREFIX,
     document: () => openApiDocument(options.serverUrl),
-    caller: (_req, call, { onReplay }) =>
-      createCaller(options.createContext({ ...options.requestInfo(call), onReplay })),
+    caller: (_req, call, { onReplay }) => createCaller(options.createContext(call, onReplay)),
     guards: options.guards,
     maxBodyBytes: MAX_BODY_BYTES,
   });

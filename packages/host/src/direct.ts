@@ -22,6 +22,7 @@ import {
   type ProcedureType,
   type TRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
+import { errorHeaders } from "./guards";
 
 /**
  * The direct path: serves plain query GETs and non-streaming POSTs by calling the
@@ -63,8 +64,6 @@ export interface DirectCallOptions<TRouter extends AnyTRPCRouter> {
     resHeaders: Headers;
   }): inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   onError?: (opts: DirectErrorHandlerOptions<TRouter>) => void;
-  /** Headers to add for the errors of a response (e.g. Retry-After). */
-  errorHeaders(errors: readonly TRPCError[]): Record<string, string>;
   /**
    * The JSON text of a successful call's data, for data whose text the host keeps (an
    * answer shared by many callers, serialized once); undefined to serialize it as usual.
@@ -328,7 +327,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     errors: readonly TRPCError[],
   ): number => {
     const status = getHTTPStatusCode(untransformed);
-    for (const [name, value] of Object.entries(opts.errorHeaders(errors))) resHeaders.set(name, value);
+    for (const [name, value] of Object.entries(errorHeaders(errors))) resHeaders.set(name, value);
     for (const [name, value] of resHeaders) headers.append(name, value);
     return status;
   };
@@ -348,10 +347,10 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
       ? { result: { data: config.transformer.output.serialize(response.result.data) } }
       : transformTRPCResponse(config, response);
   /** One response's JSON; a success whose data has kept text is spliced in, not re-serialized. */
-  const wireText = (response: TRPCResponse<unknown, inferRouterError<TRouter>>) => {
-    const text = "result" in response ? opts.dataText?.(response.result.data) : undefined;
-    return text === undefined ? JSON.stringify(wire(response)) : `{"result":{"data":${text}}}`;
-  };
+  const wireText = (
+    response: TRPCResponse<unknown, inferRouterError<TRouter>>,
+    text = "result" in response ? opts.dataText?.(response.result.data) : undefined,
+  ) => (text === undefined ? JSON.stringify(wire(response)) : `{"result":{"data":${text}}}`);
   const shapeOf = (error: TRPCError, index: number) => {
     const call = info.calls[index];
     return getTRPCErrorShape({
@@ -405,7 +404,8 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     if (!isBatchCall) {
       const [error, result] = (await calls[0]) as CallResult;
       // Data with kept JSON text is plain by construction: it was serialized already.
-      if (result && opts.dataText?.(result.data) === undefined && isDataStream(result.data)) {
+      const text = result ? opts.dataText?.(result.data) : undefined;
+      if (result && text === undefined && isDataStream(result.data)) {
         throw new TRPCErrorClass({
           code: "UNSUPPORTED_MEDIA_TYPE",
           message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
@@ -415,7 +415,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
         ? { error: shapeOf(error, 0) }
         : { result: { data: result?.data } };
       const status = initResponse([response], error ? [error] : []);
-      send(status, wireText(response));
+      send(status, wireText(response, text));
       return "done";
     }
 
@@ -439,7 +439,7 @@ export async function callDirect<TRouter extends AnyTRPCRouter>(
     );
     const errors = results.flatMap(([error]) => (error ? [error] : []));
     const status = initResponse(responses, errors);
-    send(status, `[${responses.map(wireText).join(",")}]`);
+    send(status, `[${responses.map((response) => wireText(response)).join(",")}]`);
     return "done";
   } catch (cause) {
     // As in tRPC: a stream-like result outside a batch, or a response that would not serialize.

@@ -78,16 +78,17 @@ export interface Guards<TDescribed> {
    * address limit (a batch, one per call), `uploads` whether an octet-stream body may come.
    */
   admit(req: IncomingMessage, spend: { calls: number; uploads?: boolean }): Promise<GuardResult<TDescribed>>;
-  /** Reads the body up to `limit` bytes; past it, drains it and refuses with 413. */
+  /** Reads the body up to `limit` bytes; past it, drains it and refuses with 413 (traced in `traceContext`). */
   readBody(
     req: IncomingMessage,
     limit: number,
+    traceContext: TraceContext,
   ): Promise<{ ok: true; body: Buffer | undefined } | { ok: false; refused: Refused }>;
   /** Tells the metrics and the trace of a refusal the entry point found itself (an upload over its cap). */
   refused(req: IncomingMessage, traceContext: TraceContext, refused: Refused): void;
 }
 
-const OCTET_STREAM = "application/octet-stream";
+export const OCTET_STREAM = "application/octet-stream";
 /** Past this, a too-large body is not read to its end: the connection is dropped. */
 export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
@@ -260,11 +261,11 @@ export function createGuards<TDescribed = undefined>(options: GuardOptions<TDesc
       const deadline = timeout.timeoutMs === undefined ? undefined : arrived + timeout.timeoutMs;
       return { ok: true, deadline, traceContext, described };
     },
-    async readBody(req, limit) {
+    async readBody(req, limit, traceContext) {
       const read = await readBody(req, limit);
       if (read.ok) return read;
       const refusal = bodyTooLarge(limit);
-      refused(req, extractTraceContext(req.headers), refusal);
+      refused(req, traceContext, refusal);
       return { ok: false, refused: refusal };
     },
   };

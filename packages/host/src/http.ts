@@ -21,6 +21,7 @@ import {
   type Guards,
   MAX_DRAIN_BYTES,
   mediaTypeOf,
+  OCTET_STREAM,
   type Refused,
 } from "./guards";
 import { checkDirectPath, type DirectPathCheck } from "./trpc-version";
@@ -29,7 +30,6 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 50;
 /** Uploads (application/octet-stream bodies) are streamed to the procedure, up to this size. */
 const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-const OCTET_STREAM = "application/octet-stream";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -189,7 +189,11 @@ export function clientAddressOf(req: IncomingMessage, trust: TrustedProxies = LO
   return { address: chain.at(-1) ?? peer, forwarded: chain.length > 1 };
 }
 
-function sendJson(
+/**
+ * Answers with a JSON text: `baseHeaders` first (the host's own), then content-type and length,
+ * then `extraHeaders`, which replace any of the same name. Nothing, if an answer went out already.
+ */
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: string,
@@ -331,8 +335,9 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const release = options.releaseCheck ?? checkDirectPath();
-  const directPath = (options.directPath ?? true) && release.verified;
-  if ((options.directPath ?? true) && !release.verified) options.onUnverifiedRelease?.(release);
+  const wantsDirectPath = options.directPath ?? true;
+  if (wantsDirectPath && !release.verified) options.onUnverifiedRelease?.(release);
+  const directPath = wantsDirectPath && release.verified;
   const guards = options.guards ?? (createGuards() as Guards<TDescribed>);
   /**
    * Serves one request. `headers` go on every answer (the host's own, such as x-request-id);
@@ -350,6 +355,9 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
     const admitted = await guards.admit(req, { calls: callsIn(req.url ?? "", options.endpoint), uploads: true });
     if (!admitted.ok) return refuse(admitted.refused);
     const { deadline, traceContext, described } = admitted;
+    // One context factory for both paths: the direct path and the fetch adapter hand it the same.
+    const createContext = ({ info, resHeaders }: Pick<CreateContextOptions<TDescribed>, "info" | "resHeaders">) =>
+      options.createContext({ info, resHeaders, nodeReq: req, described, requestId, deadline, traceContext });
     const upload =
       req.method === "POST" && mediaTypeOf(req) === OCTET_STREAM ? uploadBody(req, maxUploadBytes) : undefined;
     if (upload && Number(req.headers["content-length"] ?? 0) > maxUploadBytes) {
@@ -359,7 +367,9 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
       guards.refused(req, traceContext, refusal);
       return refuse(refusal);
     }
-    const read = upload ? { ok: true as const, body: undefined } : await guards.readBody(req, maxBodyBytes);
+    const read = upload
+      ? { ok: true as const, body: undefined }
+      : await guards.readBody(req, maxBodyBytes, traceContext);
     if (!read.ok) return refuse(read.refused);
 
     // Uploads stream to the procedure through the adapter; the direct path takes JSON calls.
@@ -373,10 +383,8 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
         body: read.body,
         baseHeaders: headers,
         signal: clientGoneSignal(req),
-        createContext: ({ info, resHeaders }) =>
-          options.createContext({ info, resHeaders, nodeReq: req, described, requestId, deadline, traceContext }),
+        createContext,
         onError: options.onError,
-        errorHeaders,
         dataText: options.dataText,
       });
       if (served === "done") return;
@@ -407,8 +415,7 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter, TDescribed = un
       req: request,
       router: options.router,
       maxBatchSize,
-      createContext: ({ info, resHeaders }) =>
-        options.createContext({ info, resHeaders, nodeReq: req, described, requestId, deadline, traceContext }),
+      createContext,
       onError: options.onError && ((opts) => options.onError?.({ ...opts, req })),
       responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
     });

@@ -41,6 +41,7 @@ export {
   isLoopback,
   LOOPBACK_PROXIES,
   requestIdOf,
+  sendJson,
   type TrpcHandlerOptions,
   type TrustedProxies,
   trustedProxies,

@@ -17,19 +17,8 @@ async function serve(...args: Parameters<typeof startTestServer>) {
   return server;
 }
 
-function clientOf(urls: string | string[], options: Partial<RpcLinksOptions> = {}) {
-  const { links, failover } = rpcLinks<TestRouter>({
-    servers: urls,
-    transformer: superjson,
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    probeIntervalMs: 20,
-    ...options,
-  });
-  clients.push(failover);
-  return createTRPCClient<TestRouter>({ links });
-}
-
-function balancedClientOf(urls: string[], options: Partial<RpcLinksOptions> = {}) {
+/** A client on rpcLinks with short test delays, and its failover (stopped after each test). */
+function balancedClientOf(urls: string | string[], options: Partial<RpcLinksOptions> = {}) {
   const { links, failover } = rpcLinks<TestRouter>({
     servers: urls,
     transformer: superjson,
@@ -40,6 +29,9 @@ function balancedClientOf(urls: string[], options: Partial<RpcLinksOptions> = {}
   clients.push(failover);
   return { client: createTRPCClient<TestRouter>({ links }), failover };
 }
+
+const clientOf = (urls: string | string[], options: Partial<RpcLinksOptions> = {}) =>
+  balancedClientOf(urls, options).client;
 
 async function failureOf(call: Promise<unknown>) {
   try {

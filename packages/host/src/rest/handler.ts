@@ -4,6 +4,7 @@ import { describeIssues, issuesOf, segmentName } from "@ticketing/rpc/server";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type Admitted, createGuards, errorHeaders, type Guards } from "../guards";
+import { sendJson } from "../http";
 import type { RestErrorBody } from "./openapi";
 import { type RestOperation, typesOf } from "./operations";
 
@@ -36,16 +37,9 @@ export function errorBody(
   return { error: { code, message, fieldErrors } };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-    ...headers,
-  });
-  res.end(text);
-}
+const NO_STORE = { "cache-control": "no-store" };
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, JSON.stringify(body), NO_STORE, headers);
 
 /**
  * A TRPCError as the REST envelope: the procedure's code and message; for invalid input, each
@@ -171,7 +165,7 @@ export function createRestHandler<TDescribed = undefined>(options: RestHandlerOp
     }
     let body: unknown;
     if (operation.hasBody) {
-      const read = await guards.readBody(req, options.maxBodyBytes);
+      const read = await guards.readBody(req, options.maxBodyBytes, admitted.traceContext);
       if (!read.ok) {
         const { status, code, message, headers } = read.refused;
         return send(res, status, errorBody(code, message), headers);
